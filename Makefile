@@ -1,0 +1,75 @@
+# CertDesk: `make run` to use it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+VAR ?= var
+BIND ?= 127.0.0.1:8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+# The three processes. docker-compose.yml runs the same commands (tests/test_compose.py checks).
+WEB_CMD := gunicorn config.wsgi:application --bind $(BIND) --workers 2 --access-logfile -
+WORKER_CMD := celery -A config worker --loglevel=INFO --concurrency=2
+BEAT_CMD := celery -A config beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# Single-machine defaults: secrets in files under var/ unless the environment provides them.
+export SECRET_KEY_FILE ?= $(if $(SECRET_KEY),,$(abspath $(VAR))/secret-key)
+export CERTDESK_KEY_ENCRYPTION_KEY_FILE ?= $(if $(CERTDESK_KEY_ENCRYPTION_KEY),,$(abspath $(VAR))/key-encryption.key)
+
+.PHONY: help install install-dev run web worker beat test lint format messages clean
+
+help:
+	@echo "make run    install, migrate, create the first admin, start web + worker + beat"
+	@echo "make test   install test tools and run the whole suite (ruff included)"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) -m config.secrets_init $(VAR)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py bootstrap
+	@printf 'web: %s\nworker: %s\nbeat: %s\n' "$(WEB_CMD)" "$(WORKER_CMD)" "$(BEAT_CMD)" > $(VAR)/Procfile
+	@echo "CertDesk: http://$(BIND)/  (Ctrl-C stops web, worker and beat)"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile $(VAR)/Procfile --app-root . start
+
+web: install
+	PATH="$(abspath $(BIN)):$$PATH" $(WEB_CMD)
+
+worker: install
+	PATH="$(abspath $(BIN)):$$PATH" $(WORKER_CMD)
+
+beat: install
+	PATH="$(abspath $(BIN)):$$PATH" $(BEAT_CMD)
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l ja --ignore=.venv
+
+clean:
+	rm -rf $(VENV) $(VAR)/staticfiles $(VAR)/celery

@@ -1,0 +1,26 @@
+"""Errors that users can cause: each carries a message saying what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class PKIError(Exception):
+    """A problem with user-supplied cryptographic material or arguments.
+
+    ``str(error)`` is one line, safe to show to a user: it never contains key material
+    or passwords.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PasswordRequired(PKIError):
+    """The material is encrypted and no password was supplied."""
+
+
+class WrongPassword(PKIError):
+    """The supplied password does not decrypt the material."""

@@ -1,0 +1,21 @@
+"""Background jobs of the core app."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+
+from .services import heartbeat_record
+
+
+@shared_task(name="core.heartbeat")
+def heartbeat(requested_by: str = "") -> int:
+    """Record that a worker ran; returns the heartbeat id."""
+    return heartbeat_record(hostname=socket.gethostname(), requested_by=requested_by).pk
+
+
+@shared_task(name="core.add")
+def add(x: int, y: int) -> int:
+    """Trivial arithmetic task used to prove that a broker carries work to a worker."""
+    return x + y

@@ -1,0 +1,3 @@
+app_name = "deployments"
+
+urlpatterns: list = []

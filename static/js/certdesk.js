@@ -1,0 +1,21 @@
+// Copy buttons: <button data-copy-target="#id"> copies the text of the target element.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-copy-target]");
+  if (!button) return;
+  const target = document.querySelector(button.dataset.copyTarget);
+  if (!target) return;
+  const text = target.innerText;
+  const done = function () {
+    const label = button.dataset.copiedLabel || "Copied";
+    const original = button.textContent;
+    button.textContent = label;
+    setTimeout(function () { button.textContent = original; }, 1500);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done);
+  } else {
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); document.body.removeChild(area); done();
+  }
+});
