@@ -1,0 +1,83 @@
+"""PKCS#12 (.p12/.pfx) files: recognising and opening them (SPEC Appendix C ``pkcs12-to-ssh``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from .errors import PasswordRequired, PKIError, WrongPassword
+
+# id-data and id-signedData: the content types a PFX's authSafe may carry (RFC 7292).
+_ID_DATA = bytes.fromhex("06092a864886f70d010701")
+_ID_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
+
+
+@dataclass
+class Pkcs12Contents:
+    """What a PKCS#12 file holds: usually one key, its certificate and a chain."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | None
+    certificate: x509.Certificate | None
+    additional_certificates: list[x509.Certificate] = field(default_factory=list)
+
+
+def _read_length(data: bytes, offset: int) -> tuple[int, int]:
+    """Decode a DER length at ``offset``; return (length, offset after it)."""
+    if offset >= len(data):
+        raise ValueError("truncated")
+    first = data[offset]
+    offset += 1
+    if first < 0x80:
+        return first, offset
+    count = first & 0x7F
+    if count == 0 or count > 4 or offset + count > len(data):
+        raise ValueError("bad length")
+    return int.from_bytes(data[offset : offset + count], "big"), offset + count
+
+
+def is_pkcs12(data: bytes) -> bool:
+    """Whether ``data`` is shaped like a DER PFX: SEQUENCE { INTEGER 3, ContentInfo … }."""
+    try:
+        if not data or data[0] != 0x30:
+            return False
+        length, offset = _read_length(data, 1)
+        if offset + length != len(data):
+            return False
+        if data[offset : offset + 3] != b"\x02\x01\x03":
+            return False
+        offset += 3
+        if data[offset] != 0x30:
+            return False
+        _, offset = _read_length(data, offset + 1)
+        oid = data[offset : offset + len(_ID_DATA)]
+        return oid in (_ID_DATA, _ID_SIGNED_DATA)
+    except (ValueError, IndexError):
+        return False
+
+
+def load_pkcs12(data: bytes, password: bytes | None) -> Pkcs12Contents:
+    """Open a PKCS#12 file; WrongPassword / PasswordRequired when the password does not fit."""
+    if not is_pkcs12(data):
+        raise PKIError("The file is not a PKCS#12 (.p12/.pfx) file.")
+    attempts: list[bytes | None] = [password] if password is not None else [None, b""]
+    for attempt in attempts:
+        try:
+            key, cert, extra = pkcs12.load_key_and_certificates(data, attempt)
+        except ValueError:
+            continue
+        except Exception:  # an algorithm cryptography does not support, for instance
+            raise PKIError(
+                "The PKCS#12 file uses an encryption CertDesk cannot read: export it again "
+                "with AES-256 and SHA-256."
+            ) from None
+        if key is not None and not isinstance(
+            key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+        ):
+            raise PKIError("The PKCS#12 file holds a key type CertDesk does not support.")
+        return Pkcs12Contents(key=key, certificate=cert, additional_certificates=list(extra))
+    if password is None:
+        raise PasswordRequired("The PKCS#12 file is protected by a password: supply it.")
+    raise WrongPassword("The password does not open this PKCS#12 file: check it and try again.")
