@@ -1,0 +1,107 @@
+"""Background jobs really run: through Redis to a worker, and through the embedded broker.
+
+The Redis tests need REDIS_URL (CI sets it; they fail rather than skip when CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from core.models import WorkerHeartbeat
+from core.tasks import add
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def redis_worker(require_redis):
+    """A real Celery worker, in a thread of this test process, consuming from Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def test_a_task_sent_through_redis_is_run_by_a_worker(redis_worker):
+    assert add.delay(20, 22).get(timeout=20) == 42
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_button_on_the_dashboard_makes_the_worker_record_a_heartbeat(
+    redis_worker, client_as, viewer
+):
+    client = client_as(viewer)
+    response = client.post(reverse("heartbeat"))
+    assert response.status_code == 302
+    deadline = time.monotonic() + 20
+    while not WorkerHeartbeat.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    heartbeat = WorkerHeartbeat.objects.get()
+    assert heartbeat.requested_by == "viewer"
+    page = client.get(reverse("dashboard")).content.decode()
+    assert heartbeat.hostname in page
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_is_only_enqueued_once_the_request_commits(
+    client_as, viewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr("core.tasks.heartbeat.delay", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client_as(viewer).post(reverse("heartbeat"))
+    assert sent == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert sent == [{"requested_by": "viewer"}]
+
+
+def _embedded_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        {
+            "CERTDESK_VAR_DIR": str(var_dir),
+            "DEBUG": "false",
+            "SECRET_KEY": "embedded-broker-test-secret-key-0123456789",
+            "CERTDESK_KEY_ENCRYPTION_KEY": "embedded-broker-test-kek-0123456789",
+        }
+    )
+    return env
+
+
+@pytest.mark.slow
+def test_without_redis_the_embedded_broker_carries_a_task_to_a_worker_process(tmp_path):
+    env = _embedded_env(tmp_path)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=INFO", "--without-mingle", "--without-gossip", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        producer = subprocess.run(
+            [sys.executable, "-c",
+             "import django; django.setup(); from django.conf import settings; "
+             "assert settings.CELERY_BROKER_URL == 'filesystem://', settings.CELERY_BROKER_URL; "
+             "from core.tasks import add; print(add.delay(2, 3).get(timeout=60))"],
+            cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        log, _ = worker.communicate(timeout=30)
+    assert producer.returncode == 0, producer.stderr + log
+    assert producer.stdout.strip() == "5"
+    assert "core.add" in log and "succeeded" in log
