@@ -1,0 +1,54 @@
+"""Every page requires login, except the few that must be public. Walks the whole URLconf so a
+new view cannot slip through unprotected."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Public on purpose: logging in, choosing a language, and what relying parties fetch (R1.5).
+PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/setlang/", "/crl/", "/ocsp/", "/static/")
+
+
+def _sample(route: str) -> str:
+    route = re.sub(r"<int:\w+>", "1", route)
+    route = re.sub(r"<(?:\w+:)?\w+>", "x", route)
+    route = route.replace("^", "").replace("$", "").replace("\\", "")
+    return re.sub(r"\(\?P<\w+>[^)]*\)", "x", route)
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield "/" + _sample(prefix + str(entry.pattern)), entry
+
+
+def _project_urls():
+    return [(path, p) for path, p in _walk(get_resolver().url_patterns)
+            if not path.startswith("/admin/")]  # fmt: skip
+
+
+def test_the_urlconf_has_pages_to_check():
+    assert len(_project_urls()) >= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [path for path, _ in _project_urls()])
+def test_an_anonymous_visitor_cannot_open_a_non_public_page(client, path):
+    if path.startswith(PUBLIC_PREFIXES):
+        pytest.skip("public on purpose")
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code == 302, f"{path} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_only_the_intended_views_are_exempt_from_login():
+    exempt = sorted(path for path, pattern in _project_urls()
+                    if getattr(pattern.callback, "login_required", True) is False)  # fmt: skip
+    unexpected = [path for path in exempt if not path.startswith(PUBLIC_PREFIXES)]
+    assert unexpected == []
