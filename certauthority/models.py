@@ -31,6 +31,8 @@ class KeyPair(models.Model):
     # Encrypted PKCS#8 (PEM) produced by the key store; empty when only the public key is known.
     encrypted_private_key = models.BinaryField(_("encrypted private key"), blank=True, default=b"")
     storage = models.CharField(_("key storage"), max_length=32, default="database")
+    # Which key-encryption secret the blob is encrypted under (a one-way id, never the secret).
+    storage_key_id = models.CharField(_("storage secret id"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -84,6 +86,10 @@ class CertificateAuthority(models.Model):
     crl_url = models.URLField(_("CRL URL"), max_length=500, blank=True)
     ocsp_url = models.URLField(_("OCSP URL"), max_length=500, blank=True)
     crl_number = models.PositiveBigIntegerField(_("last CRL number"), default=0)
+    # The last CRL issued (DER), served at /crl/<slug>.crl until it is due for renewal.
+    crl_der = models.BinaryField(_("last CRL"), blank=True, default=b"")
+    crl_updated_at = models.DateTimeField(_("CRL issued at"), null=True, blank=True)
+    crl_next_update = models.DateTimeField(_("CRL next update"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -98,6 +104,7 @@ class CertificateAuthority(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="ca_not_own_parent"),
+            models.CheckConstraint(condition=~Q(slug=""), name="ca_slug_not_empty"),
         ]
 
     def __str__(self) -> str:
@@ -228,6 +235,14 @@ class Certificate(models.Model):
                 condition=Q(source__in=[c.value for c in CertificateSource]),
                 name="certificate_source_known",
             ),
+            models.CheckConstraint(
+                condition=Q(profile__in=["", *[c.value for c in Profile]]),
+                name="certificate_profile_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(profile="ca") | Q(is_ca=True),
+                name="certificate_ca_profile_is_ca",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -241,6 +256,7 @@ class Certificate(models.Model):
 class AuditAction(models.TextChoices):
     CA_CREATE = "ca.create", _("CA created")
     KEY_GENERATE = "key.generate", _("Key generated")
+    KEY_IMPORT = "key.import", _("Key imported")
     KEY_DOWNLOAD = "key.download", _("Private key downloaded")
     KEY_REKEY_STORAGE = "key.rekey-storage", _("Key storage re-encrypted")
     CSR_CREATE = "csr.create", _("CSR created")

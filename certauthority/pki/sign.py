@@ -1,0 +1,298 @@
+"""Issuing certificates: CA certificates and CSR-based leaves with a profile (SPEC R2.5, R3.9).
+
+Pure functions over ``cryptography`` objects; no Django. The services layer decides what
+to sign; this module decides how a certificate of each profile looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from .errors import PKIError
+from .keys import PrivateKey, PublicKey, check_key_strength
+
+# Backdate so that peers whose clocks run a little slow accept a new certificate at once.
+BACKDATE = dt.timedelta(minutes=5)
+MAX_DAYS = 3650 * 3
+
+
+class SignError(PKIError):
+    """The CA cannot or must not sign what was asked."""
+
+
+class CertProfile(enum.StrEnum):
+    """What a certificate is for. SPEC R3.9: DB server needs serverAuth, DB client clientAuth."""
+
+    SERVER = "server"
+    CLIENT = "client"
+    SERVER_CLIENT = "server-client"
+    CA = "ca"
+
+    @classmethod
+    def parse(cls, value: str) -> CertProfile:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(p.value for p in cls if p is not cls.CA)
+            raise SignError(f"Unknown profile '{value}': choose one of {choices}.") from None
+
+
+_EKU: dict[CertProfile, list[x509.ObjectIdentifier]] = {
+    CertProfile.SERVER: [ExtendedKeyUsageOID.SERVER_AUTH],
+    CertProfile.CLIENT: [ExtendedKeyUsageOID.CLIENT_AUTH],
+    CertProfile.SERVER_CLIENT: [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+}
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The signing side: the CA's certificate and its unlocked private key."""
+
+    certificate: x509.Certificate
+    private_key: PrivateKey
+
+
+@dataclass
+class IssueOptions:
+    """Where relying parties find revocation information for what this CA signs."""
+
+    crl_url: str = ""
+    ocsp_url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def serial_to_hex(serial: int) -> str:
+    """Upper-case hex with an even number of digits, as ``openssl x509 -serial`` prints it."""
+    text = f"{serial:X}"
+    return text if len(text) % 2 == 0 else "0" + text
+
+
+def normalise_serial(text: str) -> str:
+    """Accept ``0a:1b``, ``0A1B``, ``0x0a1b`` or spaced forms; return :func:`serial_to_hex`."""
+    cleaned = text.strip().lower().removeprefix("0x").replace(":", "").replace(" ", "")
+    if not cleaned or any(c not in "0123456789abcdef" for c in cleaned):
+        raise PKIError(f"'{text}' is not a hexadecimal serial number such as 3F:A2:…:01.")
+    return serial_to_hex(int(cleaned, 16))
+
+
+def signature_hash_for(key: PrivateKey) -> hashes.HashAlgorithm:
+    """SHA-256 for RSA and P-256, SHA-384 for P-384 and larger curves (RFC 5480 pairing)."""
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size > 256:
+        return hashes.SHA384()
+    return hashes.SHA256()
+
+
+def _key_usage(public_key: PublicKey, profile: CertProfile) -> x509.KeyUsage:
+    is_ca = profile is CertProfile.CA
+    is_rsa = isinstance(public_key, rsa.RSAPublicKey)
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=is_rsa and not is_ca,
+        data_encipherment=False,
+        key_agreement=not is_rsa and not is_ca,
+        key_cert_sign=is_ca,
+        crl_sign=is_ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def authority_key_identifier(issuer_cert: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    try:
+        ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+    except x509.ExtensionNotFound:
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key())  # type: ignore[arg-type]
+
+
+def _revocation_extensions(
+    builder: x509.CertificateBuilder, options: IssueOptions
+) -> x509.CertificateBuilder:
+    if options.crl_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(options.crl_url)],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
+        )
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if options.ocsp_url:
+        aia = x509.AuthorityInformationAccess(
+            [
+                x509.AccessDescription(
+                    x509.oid.AuthorityInformationAccessOID.OCSP,
+                    x509.UniformResourceIdentifier(options.ocsp_url),
+                )
+            ]
+        )
+        builder = builder.add_extension(aia, critical=False)
+    return builder
+
+
+def check_issuer_usable(issuer_cert: x509.Certificate, now: dt.datetime) -> None:
+    """Refuse to sign with a CA certificate that is expired or not yet valid."""
+    if issuer_cert.not_valid_after_utc <= now:
+        raise SignError(
+            f"The CA certificate expired on {issuer_cert.not_valid_after_utc:%Y-%m-%d}: "
+            "create a new CA (or renew this one) before signing."
+        )
+    if issuer_cert.not_valid_before_utc > now + BACKDATE:
+        raise SignError("The CA certificate is not valid yet: check the server's clock.")
+
+
+def validity(
+    *, days: int, now: dt.datetime, issuer_cert: x509.Certificate | None, warnings: list[str]
+) -> tuple[dt.datetime, dt.datetime]:
+    """(not_before, not_after) for ``days`` days, capped by the issuer's own not_after."""
+    if not 1 <= days <= MAX_DAYS:
+        raise SignError(f"The validity must be between 1 and {MAX_DAYS} days, not {days}.")
+    not_before = now - BACKDATE
+    not_after = now + dt.timedelta(days=days)
+    if issuer_cert is not None:
+        not_before = max(not_before, issuer_cert.not_valid_before_utc)
+        limit = issuer_cert.not_valid_after_utc
+        if not_after > limit:
+            not_after = limit
+            warnings.append(
+                f"The validity was shortened to end with the CA's own on {limit:%Y-%m-%d}."
+            )
+    return not_before, not_after
+
+
+def _san_extension(
+    builder: x509.CertificateBuilder, subject: x509.Name, san: list[x509.GeneralName]
+) -> x509.CertificateBuilder:
+    if not san:
+        return builder
+    # RFC 5280 4.2.1.6: with an empty subject the SAN extension must be critical.
+    return builder.add_extension(x509.SubjectAlternativeName(san), critical=len(subject) == 0)
+
+
+def build_ca_certificate(
+    *,
+    private_key: PrivateKey,
+    subject: x509.Name,
+    days: int,
+    issuer: Issuer | None = None,
+    path_length: int | None = None,
+    options: IssueOptions | None = None,
+    now: dt.datetime | None = None,
+) -> x509.Certificate:
+    """A root CA certificate (``issuer`` None: self-signed) or an intermediate signed by ``issuer``."""
+    check_key_strength(private_key)
+    options = options or IssueOptions()
+    now = now or dt.datetime.now(dt.UTC)
+    if not subject.get_attributes_for_oid(NameOID.COMMON_NAME):
+        raise SignError("A CA's subject needs a CN: write it as CN=Example Root CA,O=Example,C=GB.")
+    issuer_cert = issuer.certificate if issuer else None
+    if issuer_cert is not None:
+        check_issuer_usable(issuer_cert, now)
+        parent_length = _path_length(issuer_cert)
+        if parent_length == 0:
+            raise SignError(
+                "The parent CA's path length is 0: it may sign only end-entity certificates, "
+                "not another CA."
+            )
+        if parent_length is not None and (path_length is None or path_length >= parent_length):
+            path_length = parent_length - 1
+    not_before, not_after = validity(
+        days=days, now=now, issuer_cert=issuer_cert, warnings=options.warnings
+    )
+    public_key = private_key.public_key()
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_cert.subject if issuer_cert else subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .add_extension(_key_usage(public_key, CertProfile.CA), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+    if issuer_cert is not None:
+        builder = builder.add_extension(authority_key_identifier(issuer_cert), critical=False)
+        builder = _revocation_extensions(builder, options)
+        signer = issuer.private_key  # type: ignore[union-attr]
+    else:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(public_key), critical=False
+        )
+        signer = private_key
+    return builder.sign(signer, signature_hash_for(signer))
+
+
+def _path_length(cert: x509.Certificate) -> int | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.path_length
+    except x509.ExtensionNotFound:
+        return None
+
+
+def issue_certificate(
+    *,
+    issuer: Issuer,
+    public_key: PublicKey,
+    subject: x509.Name,
+    san: list[x509.GeneralName],
+    profile: CertProfile,
+    days: int,
+    options: IssueOptions | None = None,
+    now: dt.datetime | None = None,
+) -> x509.Certificate:
+    """An end-entity certificate for ``public_key`` (checked CSR data) with ``profile``.
+
+    SHA-256 (SHA-384 from a P-384 CA), a random 159-bit serial, SKI/AKI, key usage fitting
+    the subject's key type, the profile's EKU, CDP and OCSP AIA when configured, and a
+    validity capped by the CA's own.
+    """
+    if profile is CertProfile.CA:
+        raise SignError("Use build_ca_certificate for CA certificates.")
+    options = options or IssueOptions()
+    now = now or dt.datetime.now(dt.UTC)
+    check_key_strength(public_key)
+    if not subject.get_attributes_for_oid(NameOID.COMMON_NAME) and not san:
+        raise SignError(
+            "The request has neither a CN nor a subjectAltName: add the host name to one of them."
+        )
+    check_issuer_usable(issuer.certificate, now)
+    not_before, not_after = validity(
+        days=days, now=now, issuer_cert=issuer.certificate, warnings=options.warnings
+    )
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(public_key, profile), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(_EKU[profile]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(authority_key_identifier(issuer.certificate), critical=False)
+    )
+    builder = _san_extension(builder, subject, san)
+    builder = _revocation_extensions(builder, options)
+    return builder.sign(issuer.private_key, signature_hash_for(issuer.private_key))
+
+
+def build_request(
+    *, private_key: PrivateKey, subject: x509.Name, san: list[x509.GeneralName]
+) -> x509.CertificateSigningRequest:
+    """A SHA-256 signed CSR for ``subject`` with ``san`` (SPEC R3.2)."""
+    check_key_strength(private_key)
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.sign(private_key, hashes.SHA256())

@@ -1,0 +1,163 @@
+"""Reads of the CA: parsed certificates (cached), chains, lists with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from cryptography import x509
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import AuditEvent, Certificate, CertificateAuthority
+from .pki.sign import normalise_serial
+
+# Parsed certificates by SHA-256 fingerprint: a certificate never changes, so entries never
+# go stale; the bound only limits memory.
+_PARSED: OrderedDict[str, x509.Certificate] = OrderedDict()
+_PARSED_LIMIT = 1024
+_lock = threading.Lock()
+
+EXPIRING_WITHIN = dt.timedelta(days=30)
+
+
+def certificate_x509(*, certificate: Certificate) -> x509.Certificate:
+    """The parsed X.509 object of a stored certificate (parsed once per process)."""
+    fingerprint = certificate.fingerprint_sha256
+    with _lock:
+        cert = _PARSED.get(fingerprint)
+        if cert is not None:
+            _PARSED.move_to_end(fingerprint)
+            return cert
+    cert = x509.load_pem_x509_certificate(certificate.pem.encode("ascii"))
+    with _lock:
+        _PARSED[fingerprint] = cert
+        while len(_PARSED) > _PARSED_LIMIT:
+            _PARSED.popitem(last=False)
+    return cert
+
+
+def ca_lineage(*, ca: CertificateAuthority) -> list[CertificateAuthority]:
+    """The CA, its parent, … up to the root."""
+    lineage = [ca]
+    seen = {ca.pk}
+    while lineage[-1].parent_id is not None and lineage[-1].parent_id not in seen:
+        parent = CertificateAuthority.objects.select_related("certificate").get(
+            pk=lineage[-1].parent_id
+        )
+        seen.add(parent.pk)
+        lineage.append(parent)
+    return lineage
+
+
+def ca_chain(*, ca: CertificateAuthority) -> list[x509.Certificate]:
+    """The CA's certificate, then its issuers up to the root (issuing CA first, root last)."""
+    return [certificate_x509(certificate=item.certificate) for item in ca_lineage(ca=ca)]
+
+
+def certificate_chain(*, certificate: Certificate) -> list[x509.Certificate]:
+    """The issuers of ``certificate`` from its issuing CA to the root; [] for a root or unknown."""
+    issuer_ca = certificate.issuer_ca
+    if issuer_ca is None:
+        issuer_ca = (
+            CertificateAuthority.objects.select_related("certificate")
+            .filter(subject=certificate.issuer)
+            .first()
+        )
+        if issuer_ca is None:
+            return []
+    if issuer_ca.certificate_id == certificate.pk:
+        return []  # a root: issued by itself
+    return ca_chain(ca=issuer_ca)
+
+
+def ca_list() -> QuerySet[CertificateAuthority]:
+    return CertificateAuthority.objects.select_related("certificate", "parent", "key")
+
+
+def ca_get(*, slug: str) -> CertificateAuthority:
+    return ca_list().get(slug=slug)
+
+
+@dataclass(frozen=True)
+class CertificateFilter:
+    query: str = ""
+    ca: CertificateAuthority | None = None
+    source: str = ""
+    status: str = ""  # valid | expired | revoked | expiring
+    expires_before: dt.date | None = None
+
+
+def _looks_like_serial(text: str) -> bool:
+    cleaned = text.lower().removeprefix("0x").replace(":", "").replace(" ", "")
+    return bool(cleaned) and all(c in "0123456789abcdef" for c in cleaned)
+
+
+def certificate_list(*, filters: CertificateFilter | None = None) -> QuerySet[Certificate]:
+    """Certificates matching a search (CN, SAN or serial) and filters, soonest expiry last."""
+    filters = filters or CertificateFilter()
+    certificates = Certificate.objects.select_related("issuer_ca").order_by("-created_at", "-id")
+    if filters.query:
+        text = filters.query.strip()
+        condition = Q(common_name__icontains=text) | Q(san__icontains=text)
+        condition |= Q(subject__icontains=text)
+        if _looks_like_serial(text):
+            condition |= Q(serial_number=normalise_serial(text))
+        certificates = certificates.filter(condition)
+    if filters.ca is not None:
+        certificates = certificates.filter(issuer_ca=filters.ca)
+    if filters.source:
+        certificates = certificates.filter(source=filters.source)
+    if filters.status == "valid":
+        certificates = certificates.current()
+    elif filters.status == "expired":
+        certificates = certificates.expired()
+    elif filters.status == "revoked":
+        certificates = certificates.revoked()
+    elif filters.status == "expiring":
+        certificates = certificates.expiring(within=EXPIRING_WITHIN)
+    if filters.expires_before is not None:
+        limit = dt.datetime.combine(filters.expires_before, dt.time.min, tzinfo=dt.UTC)
+        certificates = certificates.filter(not_after__lt=limit)
+    return certificates
+
+
+def certificate_status(*, certificate: Certificate, now: dt.datetime | None = None) -> str:
+    """valid, expiring, expired, revoked or not-yet-valid, as a user reads it."""
+    now = now or timezone.now()
+    if certificate.revoked_at is not None:
+        return "revoked"
+    if certificate.not_after <= now:
+        return "expired"
+    if certificate.not_before > now:
+        return "not-yet-valid"
+    if certificate.not_after <= now + EXPIRING_WITHIN:
+        return "expiring"
+    return "valid"
+
+
+def certificate_by_serial(*, ca: CertificateAuthority, serial: str) -> Certificate | None:
+    return Certificate.objects.filter(issuer_ca=ca, serial_number=normalise_serial(serial)).first()
+
+
+def audit_list(
+    *,
+    action: str = "",
+    actor: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.all()
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_name__icontains=actor)
+    zone = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=dt.datetime.combine(since, dt.time.min, zone))
+    if until:
+        end = dt.datetime.combine(until, dt.time.min, zone) + dt.timedelta(days=1)
+        events = events.filter(created_at__lt=end)
+    return events

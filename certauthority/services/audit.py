@@ -1,0 +1,45 @@
+"""The audit log: who did what, when (never secrets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+
+from ..models import AuditAction, AuditEvent
+
+# A user for web requests; a name (the CLI's --actor or OS user) or None ("system") otherwise.
+Actor = AbstractBaseUser | str | None
+
+SYSTEM = "system"
+
+
+def actor_user(actor: Actor) -> AbstractBaseUser | None:
+    return actor if isinstance(actor, AbstractBaseUser) else None
+
+
+def actor_label(actor: Actor) -> str:
+    if isinstance(actor, AbstractBaseUser):
+        return actor.get_username()
+    return actor or SYSTEM
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: Actor,
+    summary: str,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    return AuditEvent.objects.create(
+        actor=actor_user(actor),
+        actor_name=actor_label(actor)[:150],
+        action=action,
+        object_type=target._meta.model_name if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        summary=summary,
+        details=details or {},
+    )

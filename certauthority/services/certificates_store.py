@@ -1,0 +1,67 @@
+"""Turning a parsed certificate into a Certificate row (shared by issuing and importing)."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from ..models import Certificate, CertificateAuthority, KeyPair, SigningRequest
+from ..pki.names import common_name, describe_general_name, format_name, openssl_general_name
+from ..pki.sign import serial_to_hex
+from .audit import Actor, actor_user
+
+
+def san_strings(names: list[x509.GeneralName]) -> list[str]:
+    """``DNS:x``, ``IP:y``, ``email:z`` (other kinds in OpenSSL's display form)."""
+    result = []
+    for name in names:
+        try:
+            result.append(openssl_general_name(name))
+        except Exception:
+            result.append(describe_general_name(name))
+    return result
+
+
+def certificate_san(cert: x509.Certificate) -> list[x509.GeneralName]:
+    try:
+        return list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+    except (x509.ExtensionNotFound, ValueError):
+        return []
+
+
+def certificate_is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+def certificate_row(
+    *,
+    cert: x509.Certificate,
+    source: str,
+    issuer_ca: CertificateAuthority | None = None,
+    key: KeyPair | None = None,
+    signing_request: SigningRequest | None = None,
+    profile: str = "",
+    actor: Actor,
+) -> Certificate:
+    """Insert ``cert`` with every searchable field filled in."""
+    return Certificate.objects.create(
+        pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        serial_number=serial_to_hex(cert.serial_number),
+        subject=format_name(cert.subject),
+        common_name=(common_name(cert.subject) or "")[:255],
+        san=san_strings(certificate_san(cert)),
+        issuer=format_name(cert.issuer),
+        issuer_ca=issuer_ca,
+        key=key,
+        signing_request=signing_request,
+        profile=profile,
+        is_ca=certificate_is_ca(cert),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        source=source,
+        created_by=actor_user(actor),
+    )
