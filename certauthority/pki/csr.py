@@ -244,6 +244,10 @@ def signature_hash_name(obj: x509.Certificate | x509.CertificateSigningRequest) 
 
 def check_csr(csr: x509.CertificateSigningRequest) -> None:
     """Refuse a CSR a CA should not sign: bad signature, weak key, MD5/SHA-1 (SPEC R3.2)."""
+    digest = signature_hash_name(csr)
+    if digest in _WEAK_HASHES or digest == "unknown":
+        label = {"md5": "MD5", "sha1": "SHA-1"}.get(digest or "", "an unknown algorithm")
+        raise PKIError(f"The CSR is signed with {label}: generate it again with SHA-256.")
     try:
         valid = csr.is_signature_valid
     except (UnsupportedAlgorithm, ValueError):
@@ -254,12 +258,6 @@ def check_csr(csr: x509.CertificateSigningRequest) -> None:
             "generate the CSR again."
         )
     check_key_strength(csr.public_key())
-    digest = signature_hash_name(csr)
-    if digest in _WEAK_HASHES or digest == "unknown":
-        raise PKIError(
-            f"The CSR is signed with {digest.upper() if digest else digest}: generate it "
-            "again with SHA-256."
-        )
 
 
 def csr_subject_and_san(

@@ -193,9 +193,11 @@ def classify_name(item: str) -> x509.GeneralName:
     """
     value = item.strip()
     prefix, sep, rest = value.partition(":")
-    kind = prefix.lower() if sep else ""
+    kind = prefix.strip().lower() if sep else ""
     if kind in {"dns", "ip", "email"}:
         value = rest.strip()
+    else:
+        kind = ""
     if not value:
         raise PKIError("An empty name in the subjectAltName list: remove the extra comma.")
     if kind in {"", "ip"}:
