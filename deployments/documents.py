@@ -1,0 +1,202 @@
+"""Deployments as files: parse YAML/JSON, validate against schema.json, turn into rules specs.
+
+Pure functions (no database). The document is the one interchange shape: the loader turns it
+into models, the exporter writes models back into it, and selectors build the rules'
+``DeploymentSpec`` from it, so a file and the database always mean the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from django.utils.translation import gettext as _
+
+from . import rules
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+EXAMPLES_DIR = Path(__file__).with_name("examples")
+OPTION_NAMES = (
+    "webrtc",
+    "native_apps",
+    "lync_federation",
+    "lync_frontend",
+    "turn_tls",
+    "sip_tls",
+    "ldap_tls",
+    "recording",
+    "streaming",
+)
+SUBJECT_KEYS = ("O", "OU", "L", "ST", "C", "emailAddress")
+
+
+class DocumentError(Exception):
+    """A deployment file that cannot be loaded; ``errors`` holds one line per problem."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def parse_text(text: str) -> Any:
+    """YAML or JSON (JSON is YAML) into Python data; syntax errors say where."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = (
+            _("line %(line)s, column %(column)s")
+            % {"line": mark.line + 1, "column": mark.column + 1}
+            if mark
+            else _("unknown position")
+        )
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DocumentError(
+            [
+                _("The file is not valid YAML or JSON (%(where)s): %(problem)s")
+                % {"where": where, "problem": problem}
+            ]
+        ) from None
+
+
+def validate_document(data: Any) -> dict[str, Any]:
+    """Check a document against schema.json and the cross-references it cannot express."""
+    if not isinstance(data, dict):
+        raise DocumentError(
+            [_("The file must describe one deployment as a mapping (name:, domain:, servers: …).")]
+        )
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(
+        validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+    )
+    if errors:
+        raise DocumentError([f"{_path(e.absolute_path)}: {e.message}" for e in errors])
+    problems: list[str] = []
+    servers = data["servers"]
+    seen: dict[str, int] = {}
+    tags: dict[str, str] = {}
+    for i, server in enumerate(servers):
+        if server["name"] in seen:
+            problems.append(
+                f"servers[{i}].name: "
+                + _("%(name)s is already the name of servers[%(other)s].")
+                % {"name": server["name"], "other": seen[server["name"]]}
+            )
+        seen.setdefault(server["name"], i)
+        for j, comp in enumerate(server.get("components", [])):
+            tag = comp.get("tag")
+            if tag:
+                where = f"servers[{i}].components[{j}]"
+                if tag in tags:
+                    problems.append(
+                        f"{where}.tag: "
+                        + _("the tag %(tag)s is already used by %(other)s.")
+                        % {"tag": tag, "other": tags[tag]}
+                    )
+                tags.setdefault(tag, where)
+    lb_tags = {
+        c["tag"] for s in servers for c in s.get("components", []) if c["kind"] == "load_balancer"
+    }
+    for i, server in enumerate(servers):
+        for j, comp in enumerate(server.get("components", [])):
+            if comp["kind"] == "trunk" and comp.get("load_balancer") not in lb_tags:
+                problems.append(
+                    f"servers[{i}].components[{j}].load_balancer: "
+                    + _("no load balancer has the tag %(tag)s.")
+                    % {"tag": comp.get("load_balancer")}
+                )
+            for port_path, value in [("trunk", comp.get("trunk"))] + [
+                (f"public[{k}]", v) for k, v in enumerate(comp.get("public", []))
+            ]:
+                if value and not rules.iface_port_is_valid(value):
+                    problems.append(
+                        f"servers[{i}].components[{j}].{port_path}: "
+                        + _("%(value)s is not interface:port with a port from 1 to 65535.")
+                        % {"value": value}
+                    )
+    if problems:
+        raise DocumentError(problems)
+    return data
+
+
+def load_document(text: str) -> dict[str, Any]:
+    return validate_document(parse_text(text))
+
+
+def spec_from_document(
+    doc: dict[str, Any], *, internal_ca_name: str | None = None
+) -> rules.DeploymentSpec:
+    """The rules' view of a (validated) document."""
+    options = doc.get("options", {})
+    lync = doc.get("lync", {})
+    servers = []
+    for s in doc["servers"]:
+        comps = tuple(
+            rules.ComponentSpec(
+                kind=c["kind"],
+                server=s["name"],
+                fqdn=c.get("fqdn", "")
+                or ("" if c["kind"] in ("trunk", "load_balancer") else s["fqdn"]),
+                extra_names=tuple(c.get("names", ())),
+                xmpp_domain=c.get("xmpp_domain", ""),
+                srv_target=c.get("srv_target", ""),
+                tag=c.get("tag", ""),
+                trunk_listen=c.get("trunk", ""),
+                public_listen=tuple(c.get("public", ())),
+                load_balancer=c.get("load_balancer", ""),
+                edge_port=c.get("port"),
+                database_role=c.get("database_role", "host" if c["kind"] == "database" else ""),
+            )
+            for c in s.get("components", [])
+        )
+        servers.append(
+            rules.ServerSpec(
+                name=s["name"],
+                fqdn=s["fqdn"],
+                role=s["role"],
+                components=comps,
+                addresses=tuple(s.get("addresses", ())),
+            )
+        )
+    return rules.DeploymentSpec(
+        name=doc["name"],
+        domain=doc["domain"],
+        topology=doc["topology"],
+        servers=tuple(servers),
+        lync_fqdn=lync.get("fqdn", ""),
+        lync_trusted_ca=lync.get("trusted_ca", rules.Signer.INTERNAL_CA),
+        strategy=doc.get("strategy", rules.Strategy.DEDICATED),
+        public_ca_name=doc.get("public_ca", ""),
+        internal_ca_name=internal_ca_name
+        if internal_ca_name is not None
+        else doc.get("internal_ca", ""),
+        key_type=doc.get("key_type", "rsa2048"),
+        subject=tuple(
+            (k, doc["subject"][k]) for k in SUBJECT_KEYS if doc.get("subject", {}).get(k)
+        ),
+        **{name: bool(options.get(name, False)) for name in OPTION_NAMES},
+    )
+
+
+def dump_yaml(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def example_paths() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.yaml"))
