@@ -34,6 +34,7 @@ from certauthority.pki.chain import verify_chain
 from certauthority.pki.csr import (
     CsrRequest,
     build_csr,
+    check_csr,
     parse_csr_arguments,
     validate_basename,
 )
@@ -299,6 +300,8 @@ class Command(BaseCommand):
                 _("%(name)s is not a key, certificate, CSR or bundle: %(reason)s.")
                 % {"name": name, "reason": found.reason}
             )
+        if found.csr is not None:
+            check_csr(found.csr)  # a damaged or weak CSR is a failed check (SPEC R3.2)
         for line in describe_detected(found, self._now()):
             self._say(line)
 
