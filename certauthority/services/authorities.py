@@ -28,6 +28,8 @@ from .keys import keypair_generate, keypair_private_key
 DEFAULT_CA_KEY_TYPE = KeyType.RSA3072
 DEFAULT_ROOT_DAYS = 3650
 DEFAULT_INTERMEDIATE_DAYS = 1825
+# Page addresses under /ca/ that a CA's short name must not shadow.
+RESERVED_SLUGS = {"new", "sign", "certificates", "audit"}
 
 
 def default_crl_url(slug: str) -> str:
@@ -70,6 +72,11 @@ def _check_name(name: str) -> str:
     slug = slugify(name)
     if not name or not slug:
         raise CAError(_("Give the CA a name with letters or digits, such as 'Example Root CA'."))
+    if slug in RESERVED_SLUGS:
+        raise CAError(
+            _("'%(name)s' is a reserved word in CertDesk's addresses: choose another name.")
+            % {"name": name}
+        )
     if CertificateAuthority.objects.filter(name__iexact=name).exists():
         raise CAError(_("A CA named '%(name)s' exists already: choose another name.") % {"name": name})
     if CertificateAuthority.objects.filter(slug=slug).exists():

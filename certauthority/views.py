@@ -1,0 +1,356 @@
+"""CA pages. Thin: parse input, call one service or selector, render.
+
+Permissions are checked on the server (permission_required with raise_exception → 403).
+/crl/ and /ocsp/ are public (relying parties fetch them without logging in).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    AuditFilterForm,
+    CACreateForm,
+    CertificateFilterForm,
+    CsrInputForm,
+    KeyDownloadForm,
+    RevokeForm,
+    SignForm,
+)
+from .models import Certificate, CertificateAuthority
+from .pki.bundle import format_bundle
+from .pki.crl import crl_der_to_pem
+from .pki.errors import PKIError
+from .pki.inspect import describe_certificate
+from .pki.ocsp import decode_get_path
+
+PAGE_SIZE = 25
+
+
+def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _file_stem(text: str) -> str:
+    """A file name per SPEC R4.2: letters, digits, '-' and '_' only."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
+    return stem[:60] or "certificate"
+
+
+# --- CAs -------------------------------------------------------------------------------------
+
+
+@permission_required("certauthority.view_certificateauthority", raise_exception=True)
+def ca_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "certauthority/ca_list.html", {"authorities": selectors.ca_list()})
+
+
+@permission_required("certauthority.add_certificateauthority", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ca_create(request: HttpRequest) -> HttpResponse:
+    form = CACreateForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subject = data["subject"] or f"CN={data['name'].strip()}"
+        try:
+            if data["parent"] is not None:
+                ca = services.ca_create_intermediate(
+                    name=data["name"],
+                    parent=data["parent"],
+                    subject=subject,
+                    key_type=data["key_type"],
+                    days=data["days"] or 1825,
+                    actor=request.user,
+                )
+            else:
+                ca = services.ca_create_root(
+                    name=data["name"],
+                    subject=subject,
+                    key_type=data["key_type"],
+                    days=data["days"] or 3650,
+                    actor=request.user,
+                )
+        except PKIError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The CA %(name)s was created.") % {"name": ca.name})
+            return redirect("certauthority:ca-detail", slug=ca.slug)
+    return render(request, "certauthority/ca_form.html", {"form": form})
+
+
+@permission_required("certauthority.view_certificateauthority", raise_exception=True)
+def ca_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    ca = get_object_or_404(selectors.ca_list(), slug=slug)
+    context = {
+        "ca": ca,
+        "info": describe_certificate(
+            selectors.certificate_x509(certificate=ca.certificate), timezone.now()
+        ),
+        "lineage": selectors.ca_lineage(ca=ca),
+        "children": ca.children.all(),
+        "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca))[:10],
+        "issued_count": ca.issued_certificates.count(),
+    }
+    return render(request, "certauthority/ca_detail.html", context)
+
+
+@permission_required("certauthority.download_certificate", raise_exception=True)
+def ca_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    ca = get_object_or_404(selectors.ca_list(), slug=slug)
+    chain = services.ca_chain(ca=ca)
+    if kind == "certificate":
+        return _attachment(format_bundle(chain[:1]), f"{ca.slug}.pem", "application/x-pem-file")
+    if kind == "chain":
+        return _attachment(format_bundle(chain), f"{ca.slug}-chain.pem", "application/x-pem-file")
+    raise Http404
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+@permission_required("certauthority.sign_certificate", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest) -> HttpResponse:
+    """Paste/upload a CSR → preview with checks and warnings → choose CA, profile, SAN → sign."""
+    step = request.POST.get("step", "input")
+    if request.method == "POST" and step == "sign":
+        return _sign_submit(request)
+    input_form = CsrInputForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and input_form.is_valid():
+        preview = input_form.cleaned_data["preview"]
+        sign_form = SignForm(
+            initial={"csr_pem": preview.pem, "san": "\n".join(preview.suggested_san)}
+        )
+        return _render_preview(request, preview, sign_form)
+    return render(request, "certauthority/sign_input.html", {"form": input_form})
+
+
+def _render_preview(request: HttpRequest, preview, sign_form: SignForm) -> HttpResponse:
+    context = {
+        "preview": preview,
+        "form": sign_form,
+        "has_ca": CertificateAuthority.objects.active().exists(),
+    }
+    return render(request, "certauthority/sign_preview.html", context)
+
+
+def _sign_submit(request: HttpRequest) -> HttpResponse:
+    form = SignForm(request.POST)
+    try:
+        preview = services.csr_preview(data=request.POST.get("csr_pem", "").encode())
+    except PKIError as exc:
+        messages.error(request, str(exc))
+        return redirect("certauthority:sign")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            certificate = services.certificate_issue(
+                ca=data["ca"],
+                csr=services.csr_parse(data=data["csr_pem"].encode()),
+                profile=data["profile"],
+                days=data["days"],
+                san=data["san"],
+                actor=request.user,
+            )
+        except PKIError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Signed %(subject)s, serial %(serial)s.")
+                % {"subject": certificate.subject, "serial": certificate.serial_number},
+            )
+            for warning in [
+                *getattr(certificate, "warnings", []),
+                *(preview.client_profile_warnings if data["profile"] == "client" else []),
+            ]:
+                messages.warning(request, warning)
+            return redirect("certauthority:certificate-detail", pk=certificate.pk)
+    return _render_preview(request, preview, form)
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+
+@permission_required("certauthority.view_certificate", raise_exception=True)
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    form = CertificateFilterForm(request.GET or None)
+    filters = selectors.CertificateFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CertificateFilter(
+            query=data["q"],
+            ca=data["ca"],
+            source=data["source"],
+            status=data["status"],
+            expires_before=data["expires_before"],
+        )
+    page = Paginator(selectors.certificate_list(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(c, selectors.certificate_status(certificate=c)) for c in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "certauthority/certificate_list.html", context)
+
+
+@permission_required("certauthority.view_certificate", raise_exception=True)
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("issuer_ca", "key", "signing_request"), pk=pk
+    )
+    chain = selectors.certificate_chain(certificate=certificate)
+    now = timezone.now()
+    context = {
+        "certificate": certificate,
+        "status": selectors.certificate_status(certificate=certificate),
+        "info": describe_certificate(selectors.certificate_x509(certificate=certificate), now),
+        "chain": [describe_certificate(c, now) for c in chain],
+        "revoke_form": RevokeForm(),
+        "can_download_key": certificate.key_id is not None and certificate.key.has_private_key,
+    }
+    return render(request, "certauthority/certificate_detail.html", context)
+
+
+@permission_required("certauthority.download_certificate", raise_exception=True)
+def certificate_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    certificate = get_object_or_404(Certificate.objects.select_related("issuer_ca"), pk=pk)
+    leaf = selectors.certificate_x509(certificate=certificate)
+    chain = selectors.certificate_chain(certificate=certificate)
+    stem = _file_stem(certificate.common_name or str(certificate.pk))
+    parts = {"certificate": [leaf], "chain": chain, "fullchain": [leaf, *chain]}
+    if kind not in parts:
+        raise Http404
+    if not parts[kind]:
+        messages.error(request, _("This certificate has no issuing CA in CertDesk to download."))
+        return redirect("certauthority:certificate-detail", pk=pk)
+    suffix = {"certificate": "", "chain": "-bundle", "fullchain": "-fullchain"}[kind]
+    return _attachment(format_bundle(parts[kind]), f"{stem}{suffix}.pem", "application/x-pem-file")
+
+
+@permission_required("certauthority.revoke_certificate", raise_exception=True)
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_object_or_404(Certificate.objects.select_related("issuer_ca"), pk=pk)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a revocation reason from the list."))
+    else:
+        try:
+            services.certificate_revoke(
+                certificate=certificate, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except PKIError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The certificate was revoked and the CRL updated."))
+    return redirect("certauthority:certificate-detail", pk=pk)
+
+
+@permission_required("certauthority.download_private_key", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def certificate_key_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then download the certificate's private key (audited "key.download")."""
+    certificate = get_object_or_404(Certificate.objects.select_related("key"), pk=pk)
+    if certificate.key is None or not certificate.key.has_private_key:
+        raise Http404
+    form = KeyDownloadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"].encode() or None
+        try:
+            pem = services.keypair_export(
+                keypair=certificate.key, password=password, actor=request.user
+            )
+        except PKIError as exc:
+            form.add_error(None, str(exc))
+        else:
+            stem = _file_stem(certificate.common_name or str(certificate.pk))
+            response = _attachment(pem, f"{stem}.key", "application/x-pem-file")
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request, "certauthority/key_download.html", {"certificate": certificate, "form": form}
+    )
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+@permission_required("certauthority.view_auditevent", raise_exception=True)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    events = selectors.audit_list()
+    if form.is_valid():
+        events = selectors.audit_list(**form.cleaned_data)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "certauthority/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- public: CRL and OCSP --------------------------------------------------------------------
+
+
+def _active_ca(slug: str) -> CertificateAuthority:
+    return get_object_or_404(selectors.ca_list(), slug=slug)
+
+
+@login_not_required
+@require_GET
+def crl(request: HttpRequest, slug: str) -> HttpResponse:
+    """The CA's current CRL: DER (RFC 5280), or PEM with ?encoding=pem."""
+    ca = _active_ca(slug)
+    der = services.ca_current_crl(ca=ca)
+    if request.GET.get("encoding") == "pem":
+        return HttpResponse(crl_der_to_pem(der), content_type="application/x-pem-file")
+    response = HttpResponse(der, content_type="application/pkix-crl")
+    response["Content-Disposition"] = f'inline; filename="{ca.slug}.crl"'
+    return response
+
+
+def _ocsp_response(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/ocsp-response")
+    response["Cache-Control"] = "max-age=300, public, no-transform, must-revalidate"
+    return response
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ocsp(request: HttpRequest, slug: str, encoded: str = "") -> HttpResponse:
+    """OCSP per RFC 6960: POST application/ocsp-request, or GET /ocsp/<slug>/<base64>."""
+    ca = _active_ca(slug)
+    if request.method == "POST":
+        if request.content_type != "application/ocsp-request":
+            return HttpResponse(
+                _("Send an application/ocsp-request body."), status=415, content_type="text/plain"
+            )
+        body = request.body
+    else:
+        if not encoded:
+            return HttpResponse(
+                _("OCSP responder of %(name)s: POST a request or GET /ocsp/%(slug)s/<base64>.")
+                % {"name": ca.name, "slug": ca.slug},
+                content_type="text/plain",
+            )
+        try:
+            body = decode_get_path(encoded)
+        except PKIError:
+            body = b""
+    return _ocsp_response(services.ocsp_respond(ca=ca, request_der=body))
