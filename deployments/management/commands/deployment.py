@@ -1,0 +1,132 @@
+"""``manage.py deployment``: Meeting Server deployments from the command line.
+
+    deployment load FILE                 create or update (by name) from YAML or JSON
+    deployment export NAME [--out FILE]  write it back as YAML (load of it changes nothing)
+    deployment plan NAME                 the required certificates: basename, CN, SAN, signer, why
+    deployment issue NAME [--days N]     keys + CSRs for every entry; the internal CA signs its own
+    deployment scripts NAME [--server S] [--out DIR]   files and install.txt per server
+    deployment check NAME                findings; exit 1 when any is an error
+
+Bad input exits 1 with one line per problem; nothing is saved when loading fails.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+
+from certauthority.pki.errors import PKIError
+
+from ... import documents, rules, selectors, services
+
+
+def _default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in containers
+        return "cli"
+
+
+class Command(BaseCommand):
+    help = "Meeting Server deployments: load, export, plan, issue, scripts, check."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--actor", default=None, help="Name recorded in the audit log.")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        load = sub.add_parser("load", help="Create or update a deployment from a YAML/JSON file.")
+        load.add_argument("file", type=Path)
+        export = sub.add_parser("export", help="Write a deployment as YAML.")
+        export.add_argument("name")
+        export.add_argument("--out", type=Path, default=None)
+        plan = sub.add_parser("plan", help="Print the certificates the deployment needs.")
+        plan.add_argument("name")
+        issue = sub.add_parser("issue", help="Generate keys and CSRs; sign the internal ones.")
+        issue.add_argument("name")
+        issue.add_argument("--days", type=int, default=services.DEFAULT_DAYS)
+        scripts = sub.add_parser("scripts", help="Write the files and install.txt per server.")
+        scripts.add_argument("name")
+        scripts.add_argument("--server", default=None)
+        scripts.add_argument("--out", type=Path, default=Path("."))
+        check = sub.add_parser("check", help="Print findings; exit 1 if any is an error.")
+        check.add_argument("name")
+
+    def handle(self, *args, **options) -> None:
+        self.actor = options["actor"] or _default_actor()
+        action = options["action"]
+        try:
+            getattr(self, f"do_{action}")(options)
+        except documents.DocumentError as exc:
+            for line in exc.errors:
+                self.stderr.write(line)
+            raise CommandError(
+                f"{options.get('file', '')}: not loaded, nothing was saved.", returncode=1
+            ) from None
+        except (services.DeploymentError, PKIError) as exc:
+            raise CommandError(str(exc), returncode=1) from None
+
+    def _deployment(self, name: str):
+        try:
+            return selectors.deployment_get(name=name)
+        except Http404:
+            raise CommandError(f"No deployment called {name}.", returncode=1) from None
+
+    def do_load(self, options) -> None:
+        path: Path = options["file"]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot be read: {exc}", returncode=1) from None
+        deployment, created = services.deployment_load(text=text, actor=self.actor)
+        verb = "Created" if created else "Updated"
+        count = deployment.certificate_plans.count()
+        self.stdout.write(f"{verb} deployment {deployment.name}: {count} certificates planned.")
+
+    def do_export(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        text = documents.dump_yaml(selectors.deployment_document(deployment=deployment))
+        if options["out"]:
+            options["out"].write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
+
+    def do_plan(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        rows = selectors.plan_rows(deployment=deployment)
+        for row in rows:
+            self.stdout.write(
+                f"{row.basename}\tCN={row.common_name}\tSAN={','.join(row.san) or '-'}"
+                f"\t{row.signer}\t{row.get_status_display()}\t{row.rule}: {row.reason}"
+            )
+
+    def do_issue(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        results = services.deployment_issue(
+            deployment=deployment, actor=self.actor, days=options["days"]
+        )
+        for result in results:
+            self.stdout.write(f"{result.basename}\t{result.status}\t{result.message}")
+
+    def do_scripts(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        out: Path = options["out"]
+        written = services.deployment_scripts_write(
+            deployment=deployment, out_dir=out, server=options["server"], actor=self.actor
+        )
+        for path in written:
+            self.stdout.write(str(path))
+
+    def do_check(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        findings = selectors.deployment_findings(deployment=deployment)
+        for f in findings:
+            self.stdout.write(
+                f"{f.severity.upper()}\t{f.rule}\t{f.component}\t{f.problem}\t{f.fix}"
+            )
+        if not findings:
+            self.stdout.write(f"{deployment.name}: no findings.")
+        if rules.has_errors(findings):
+            errors = sum(f.severity == rules.Severity.ERROR for f in findings)
+            raise CommandError(f"{errors} error(s) in {deployment.name}.", returncode=1)

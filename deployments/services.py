@@ -1,0 +1,427 @@
+"""Writes over deployments (HackSoft style): load/save, derive the plan, issue, write scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certauthority import services as ca_services
+from certauthority.models import AuditAction, CertificateAuthority, CertificateSource
+from certauthority.pki.bundle import format_bundle, trust_bundle
+from certauthority.pki.csr import CsrRequest
+from certauthority.pki.errors import PKIError
+from certauthority.pki.files import write_atomic
+from certauthority.pki.names import classify_names, make_attribute
+from certauthority.pki.selfsigned import build_self_signed
+from certauthority.selectors import ca_chain, certificate_chain
+
+from . import documents, rules, selectors
+from .models import CertificatePlan, Component, Deployment, Server
+
+DEFAULT_DAYS = 397  # what public CAs accept for TLS server certificates today
+Actor = ca_services.Actor
+
+
+class DeploymentError(Exception):
+    """Something the admin can fix; the message says what and how."""
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def deployment_save(*, deployment: Deployment) -> Deployment:
+    """Save a deployment edited in a form and derive its plan again."""
+    with transaction.atomic():
+        deployment.full_clean()
+        deployment.save()
+        deployment_plan_sync(deployment=deployment)
+    return deployment
+
+
+def server_save(*, server: Server) -> Server:
+    with transaction.atomic():
+        server.full_clean()
+        server.save()
+        deployment_plan_sync(deployment=server.deployment)
+    return server
+
+
+def server_delete(*, server: Server) -> None:
+    deployment = server.deployment
+    with transaction.atomic():
+        Component.objects.filter(server=server, kind=rules.Kind.TRUNK).delete()
+        server.delete()
+        deployment_plan_sync(deployment=deployment)
+
+
+def component_save(*, component: Component) -> Component:
+    component.deployment_id = component.server.deployment_id
+    with transaction.atomic():
+        component.full_clean()
+        component.save()
+        deployment_plan_sync(deployment=component.server.deployment)
+    return component
+
+
+def component_delete(*, component: Component) -> None:
+    deployment = component.server.deployment
+    with transaction.atomic():
+        if component.trunks.exists():
+            raise DeploymentError(
+                _("Trunks still connect to this load balancer: delete or move them first.")
+            )
+        component.delete()
+        deployment_plan_sync(deployment=deployment)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def deployment_load(*, text: str, actor: Actor = None) -> tuple[Deployment, bool]:
+    """Create or update (by name) a deployment from a YAML/JSON document; all or nothing."""
+    doc = documents.load_document(text)
+    return deployment_load_document(document=doc, actor=actor)
+
+
+def deployment_load_document(
+    *, document: dict[str, Any], actor: Actor = None
+) -> tuple[Deployment, bool]:
+    doc = documents.validate_document(document)
+    internal_ca = None
+    if doc.get("internal_ca"):
+        internal_ca = CertificateAuthority.objects.filter(name=doc["internal_ca"]).first()
+        if internal_ca is None:
+            raise documents.DocumentError(
+                [
+                    "internal_ca: "
+                    + _("no CA called %(name)s exists in CertDesk.") % {"name": doc["internal_ca"]}
+                ]
+            )
+    options = doc.get("options", {})
+    subject = doc.get("subject", {})
+    lync = doc.get("lync", {})
+    fields = {
+        "description": doc.get("description", ""),
+        "domain": doc["domain"],
+        "topology": doc["topology"],
+        "strategy": doc.get("strategy", rules.Strategy.DEDICATED),
+        "key_type": doc.get("key_type", "rsa2048"),
+        "public_ca_name": doc.get("public_ca", ""),
+        "internal_ca": internal_ca,
+        "lync_fqdn": lync.get("fqdn", ""),
+        "lync_trusted_ca": lync.get("trusted_ca", rules.Signer.INTERNAL_CA),
+        "organization": subject.get("O", ""),
+        "organizational_unit": subject.get("OU", ""),
+        "locality": subject.get("L", ""),
+        "state": subject.get("ST", ""),
+        "country": subject.get("C", "").upper(),
+        "email": subject.get("emailAddress", ""),
+        **{name: bool(options.get(name, False)) for name in documents.OPTION_NAMES},
+    }
+    try:
+        with transaction.atomic():
+            deployment, created = Deployment.objects.update_or_create(
+                name=doc["name"], defaults=fields
+            )
+            # Servers and components are replaced; plan rows survive by basename (sync below).
+            Component.objects.filter(deployment=deployment, kind=rules.Kind.TRUNK).delete()
+            Component.objects.filter(deployment=deployment).delete()
+            deployment.servers.all().delete()
+            lbs: dict[str, Component] = {}
+            trunks: list[tuple[Component, dict[str, Any]]] = []
+            for s_pos, s in enumerate(doc["servers"]):
+                server = Server.objects.create(
+                    deployment=deployment,
+                    name=s["name"],
+                    fqdn=s["fqdn"],
+                    role=s["role"],
+                    addresses=s.get("addresses", []),
+                    interfaces=s.get("interfaces", []),
+                    position=s_pos,
+                )
+                for c_pos, c in enumerate(s.get("components", [])):
+                    comp = Component(
+                        deployment=deployment,
+                        server=server,
+                        kind=c["kind"],
+                        fqdn=c.get("fqdn", ""),
+                        extra_names=c.get("names", []),
+                        xmpp_domain=c.get("xmpp_domain", ""),
+                        srv_target=c.get("srv_target", ""),
+                        tag=c.get("tag", ""),
+                        trunk_listen=c.get("trunk", ""),
+                        public_listen=c.get("public", []),
+                        edge_port=c.get("port"),
+                        database_role=c.get(
+                            "database_role", "host" if c["kind"] == "database" else ""
+                        ),
+                        position=c_pos,
+                    )
+                    if c["kind"] == rules.Kind.TRUNK:
+                        trunks.append((comp, c))
+                    else:
+                        comp.save()
+                        if c["kind"] == rules.Kind.LOAD_BALANCER:
+                            lbs[comp.tag] = comp
+            for comp, c in trunks:
+                comp.load_balancer = lbs[c["load_balancer"]]
+                comp.save()
+            deployment_plan_sync(deployment=deployment)
+            ca_services.audit_record(
+                action=AuditAction.DEPLOYMENT_CHANGE,
+                actor=actor,
+                target=deployment,
+                summary=(
+                    _("Created deployment %(name)s from a file")
+                    if created
+                    else _("Updated deployment %(name)s from a file")
+                )
+                % {"name": deployment.name},
+            )
+    except IntegrityError as exc:
+        raise documents.DocumentError(
+            [_("The deployment breaks a database rule: %(error)s") % {"error": exc}]
+        ) from None
+    return deployment, created
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+def deployment_plan_sync(*, deployment: Deployment) -> list[CertificatePlan]:
+    """Store the certificates rules.py derives; a changed identity drops its old CSR/cert."""
+    spec = selectors.deployment_spec(deployment=deployment)
+    planned = rules.required_certificates(spec)
+    comps = {
+        c.ref: c for c in Component.objects.filter(deployment=deployment).select_related("server")
+    }
+    existing = {row.basename: row for row in CertificatePlan.objects.filter(deployment=deployment)}
+    rows = []
+    for position, p in enumerate(planned):
+        row = existing.pop(p.basename, None) or CertificatePlan(
+            deployment=deployment, basename=p.basename
+        )
+        changed = row.pk is not None and (
+            row.common_name != p.common_name
+            or list(row.san) != list(p.san)
+            or row.key_type != p.key_type
+            or row.profile != p.profile
+        )
+        row.purpose = p.purpose
+        row.common_name = p.common_name
+        row.san = list(p.san)
+        row.key_type = p.key_type
+        row.profile = p.profile
+        row.reason = p.reason
+        row.rule = p.rule
+        row.public_ca_required = p.public_ca_required
+        row.position = position
+        if not row.signer_overridden:
+            if row.pk is not None and row.signer != p.signer:
+                changed = True
+            row.signer = p.signer
+        if changed:
+            row.keypair = row.signing_request = row.certificate = None
+            row.bundle_pem = ""
+        row.save()
+        row.components.set([comps[ref] for ref in p.components if ref in comps])
+        rows.append(row)
+    CertificatePlan.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    return rows
+
+
+def plan_set_signer(*, plan: CertificatePlan, signer: str) -> CertificatePlan:
+    """An operator's choice of signer (e.g. self-signed in a test lab, R6.1); kept on re-derive."""
+    if signer not in rules.Signer.values:
+        raise DeploymentError(_("Unknown signer %(signer)s.") % {"signer": signer})
+    if plan.signer != signer:
+        plan.signer = signer
+        plan.signer_overridden = True
+        plan.keypair = plan.signing_request = plan.certificate = None
+        plan.save()
+    return plan
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    basename: str
+    status: str  # issued | csr | kept | self-signed
+    message: str
+
+
+_SUBJECT_FIELDS = (
+    (NameOID.COUNTRY_NAME, "country"),
+    (NameOID.STATE_OR_PROVINCE_NAME, "state"),
+    (NameOID.LOCALITY_NAME, "locality"),
+    (NameOID.ORGANIZATION_NAME, "organization"),
+    (NameOID.ORGANIZATIONAL_UNIT_NAME, "organizational_unit"),
+)
+
+
+def _subject(deployment: Deployment, common_name: str) -> x509.Name:
+    attrs = [
+        make_attribute(oid, getattr(deployment, name))
+        for oid, name in _SUBJECT_FIELDS
+        if getattr(deployment, name)
+    ]
+    attrs.append(make_attribute(NameOID.COMMON_NAME, common_name))
+    if deployment.email:
+        attrs.append(make_attribute(NameOID.EMAIL_ADDRESS, deployment.email))
+    return x509.Name(attrs)
+
+
+def deployment_issue(
+    *, deployment: Deployment, actor: Actor, days: int = DEFAULT_DAYS
+) -> list[IssueResult]:
+    """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait."""
+    rows = deployment_plan_sync(deployment=deployment)
+    needs_ca = [r for r in rows if r.signer == rules.Signer.INTERNAL_CA and not r.certificate_id]
+    if needs_ca and deployment.internal_ca_id is None:
+        raise DeploymentError(
+            _(
+                "%(count)s certificates are for the internal CA but the deployment has none: choose its internal CA first."
+            )
+            % {"count": len(needs_ca)}
+        )
+    results = []
+    now = timezone.now()
+    for row in rows:
+        if row.certificate_id and row.certificate.not_after > now:
+            results.append(IssueResult(row.basename, "kept", _("already issued")))
+            continue
+        try:
+            results.append(_issue_one(deployment=deployment, row=row, actor=actor, days=days))
+        except PKIError as exc:
+            raise DeploymentError(f"{row.basename}: {exc}") from None
+    return results
+
+
+def _issue_one(
+    *, deployment: Deployment, row: CertificatePlan, actor: Actor, days: int
+) -> IssueResult:
+    with transaction.atomic():
+        if row.keypair_id is None:
+            row.keypair = ca_services.keypair_generate(
+                key_type=row.key_type, label=f"{deployment.name}/{row.basename}", actor=actor
+            )
+            row.signing_request = None
+        if row.signer == rules.Signer.SELF_SIGNED:
+            key = ca_services.keypair_private_key(keypair=row.keypair)
+            request = CsrRequest(
+                attributes={"cn": row.common_name}, alt_names=classify_names(list(row.san))
+            )
+            cert = build_self_signed(key, request, days=min(days, 825))
+            row.certificate = ca_services.certificate_import(
+                pem=cert.public_bytes(serialization.Encoding.PEM),
+                source=CertificateSource.SELF_SIGNED,
+                key=row.keypair,
+                actor=actor,
+            )
+            row.save()
+            return IssueResult(row.basename, "self-signed", _("self-signed certificate created"))
+        if row.signing_request_id is None:
+            row.signing_request = ca_services.csr_create(
+                keypair=row.keypair,
+                subject=_subject(deployment, row.common_name),
+                san=classify_names(list(row.san)),
+                actor=actor,
+            )
+        if row.signer == rules.Signer.PUBLIC_CA:
+            row.save()
+            return IssueResult(
+                row.basename,
+                "csr",
+                _("CSR ready: send it to %(ca)s")
+                % {"ca": deployment.public_ca_name or _("the public CA")},
+            )
+        row.certificate = ca_services.certificate_issue(
+            ca=deployment.internal_ca,
+            csr=row.signing_request,
+            profile=row.profile,
+            days=days,
+            actor=actor,
+        )
+        row.save()
+    return IssueResult(
+        row.basename, "issued", _("signed by %(ca)s") % {"ca": deployment.internal_ca.name}
+    )
+
+
+# --- files for the servers --------------------------------------------------------------------
+
+
+def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, bytes]:
+    """Every file CertDesk can produce for this deployment, by file name."""
+    files: dict[str, bytes] = {}
+    rows = {row.basename: row for row in selectors.plan_rows(deployment=deployment)}
+    for row in rows.values():
+        if row.certificate_id:
+            files[f"{row.basename}.crt"] = row.certificate.pem.strip().encode() + b"\n"
+            chain = certificate_chain(certificate=row.certificate)
+            if chain:
+                files[f"{row.basename}_bundle.crt"] = format_bundle(chain)  # SPEC R1.4
+            elif row.bundle_pem.strip():
+                files[f"{row.basename}_bundle.crt"] = row.bundle_pem.strip().encode() + b"\n"
+        if row.keypair_id and row.keypair.has_private_key and row.certificate_id:
+            files[f"{row.basename}.key"] = ca_services.keypair_export(
+                keypair=row.keypair, password=None, actor=actor
+            )
+    internal = ca_chain(ca=deployment.internal_ca) if deployment.internal_ca_id else []
+    spec = selectors.deployment_spec(deployment=deployment)
+    plan = selectors.deployment_plan(deployment=deployment)
+    for link in rules.trust_relationships(spec, plan):
+        certs: list[x509.Certificate] = []
+        complete = True
+        for member in link.members:
+            if member == rules.INTERNAL_CA_MEMBER:
+                certs.extend(internal)
+                complete = complete and bool(internal)
+            elif member in rows and rows[member].certificate_id:
+                certs.append(x509.load_pem_x509_certificate(rows[member].certificate.pem.encode()))
+            else:
+                complete = False
+        if certs and complete:
+            files[link.file_name] = trust_bundle(certs)  # SPEC R4.7.1: no blank lines
+    return files
+
+
+def deployment_scripts_write(
+    *, deployment: Deployment, out_dir: Path, server: str | None = None, actor: Actor = None
+) -> list[Path]:
+    """Write, per server, the files to upload (as far as they exist) and install.txt."""
+    names = [s.name for s in deployment.servers.order_by("position", "name")]
+    if server is not None:
+        if server not in names:
+            raise DeploymentError(
+                _("No server %(server)s in %(deployment)s; servers: %(names)s.")
+                % {"server": server, "deployment": deployment.name, "names": ", ".join(names)}
+            )
+        names = [server]
+    files = _plan_file_contents(deployment=deployment, actor=actor)
+    written: list[Path] = []
+    for name in names:
+        result = selectors.server_install_script(deployment=deployment, server_name=name)
+        directory = out_dir / name
+        directory.mkdir(parents=True, exist_ok=True)
+        for upload in result.script.uploads:
+            data = files.get(upload.name)
+            if data is None:
+                continue
+            path = directory / upload.name
+            write_atomic(path, data, 0o600 if upload.kind == "key" else 0o644)
+            written.append(path)
+        path = directory / "install.txt"
+        write_atomic(path, result.text.encode())
+        written.append(path)
+    return written
