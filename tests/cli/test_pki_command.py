@@ -618,3 +618,28 @@ def test_the_process_exits_0_1_and_2(sftp: Path, chain) -> None:
     usage = run_manage(sftp, "inspect")
     assert usage.returncode == 2
     assert "usage:" in usage.stderr
+
+
+def test_match_finds_the_key_in_a_file_that_also_holds_the_certificate(sftp: Path, chain) -> None:
+    put(sftp, "combined.pem", key_pem(chain.leaf.key) + chain.leaf.pem)
+    result = pki(sftp, "match", "combined.pem", "combined.pem")
+    assert result.out.strip() == MATCH_SUCCESS
+
+
+def test_inspect_lists_each_part_of_a_mixed_file(sftp: Path, chain) -> None:
+    put(sftp, "combined.pem", key_pem(chain.leaf.key) + chain.leaf.pem)
+    result = pki(sftp, "inspect", "combined.pem")
+    assert result.code == 0
+    assert "Item 1:" in result.out and "Item 2:" in result.out
+    assert "  Type: private key (PEM)" in result.out
+
+
+def test_unlock_refuses_a_file_that_holds_more_than_a_key(
+    sftp: Path, chain, tmp_path: Path
+) -> None:
+    put(sftp, "combined.pem", key_pem(chain.leaf.key, b"pw") + chain.leaf.pem)
+    before = snapshot(sftp)
+    password = put(tmp_path, "pw", b"pw")
+    result = pki(sftp, "unlock", "combined.pem", "--password-file", str(password))
+    assert_failed_cleanly(result, before, sftp)
+    assert "several kinds of content" in result.err

@@ -546,4 +546,121 @@ def corpus(now: dt.datetime) -> list[Case]:
     rsa_root = make_cert("RSA Root", None, now, ca=True, key=rsa.generate_private_key(65537, 2048))
     sha384_leaf = make_cert("sha384.example.com", rsa_root, now, hash_algorithm=hashes.SHA384())
     cases.append(Case("RSA root, SHA-384 signed leaf", sha384_leaf.cert, [], [rsa_root.cert], True))
+    cases += _more_cases(now, p)
+    return cases
+
+
+def _more_cases(now: dt.datetime, p: Pki) -> list[Case]:
+    """Mistakes seen in uploads: the leaf inside the bundle, cross-signed intermediates."""
+    root, inter, leaf = p.root, p.inter, p.leaf
+    cases = [
+        Case(
+            "bundle holding the leaf too (two-argument form)",
+            leaf.cert,
+            [leaf.cert, inter.cert, root.cert],
+            [],
+            True,
+        ),
+        Case(
+            "leaf listed in the CA file as well",
+            leaf.cert,
+            [inter.cert],
+            [leaf.cert, root.cert],
+            True,
+        ),
+    ]
+    direct_root = make_cert("Direct Root", None, now, ca=True, path_length=0)
+    direct_leaf = make_cert("direct.example.com", direct_root, now)
+    cases.append(
+        Case(
+            "root pathlen:0 issuing the leaf directly",
+            direct_leaf.cert,
+            [],
+            [direct_root.cert],
+            True,
+        )
+    )
+
+    old_root = make_cert(
+        "Tired Root", None, now, ca=True, not_before=now - 900 * DAY, not_after=now - DAY
+    )
+    tired_leaf = make_cert(
+        "tired.example.com", old_root, now, not_before=now - 100 * DAY, not_after=now - 2 * DAY
+    )
+    cases.append(
+        Case(
+            "expired root and expired leaf: the root is reported",
+            tired_leaf.cert,
+            [],
+            [old_root.cert],
+            False,
+            "certificate has expired",
+            1,
+        )
+    )
+    early_inter = make_cert("Early Issuing CA", root, now, ca=True, not_before=now + DAY)
+    early_leaf = make_cert("early.example.com", early_inter, now)
+    cases.append(
+        Case(
+            "intermediate not yet valid",
+            early_leaf.cert,
+            [early_inter.cert],
+            [root.cert],
+            False,
+            "certificate is not yet valid",
+            1,
+        )
+    )
+    unknown = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55555.2"), b"\x05\x00")
+    odd_inter = make_cert("Odd Issuing CA", root, now, ca=True, extra_extensions=[(unknown, True)])
+    odd_leaf = make_cert("odd2.example.com", odd_inter, now)
+    cases.append(
+        Case(
+            "unknown critical extension in the intermediate",
+            odd_leaf.cert,
+            [odd_inter.cert],
+            [root.cert],
+            False,
+            "unhandled critical extension",
+            1,
+        )
+    )
+
+    # One intermediate key, certified by two roots; only one root is trusted.
+    other_root = make_cert("Other Root", None, now, ca=True)
+    cross_key = ec_key()
+    by_other = make_cert("Cross CA", other_root, now, ca=True, key=cross_key)
+    by_root = make_cert("Cross CA", root, now, ca=True, key=cross_key)
+    cross_leaf = make_cert("cross.example.com", by_root, now)
+    cases.append(
+        Case(
+            "cross-signed intermediate, trusted copy first",
+            cross_leaf.cert,
+            [by_root.cert, by_other.cert],
+            [root.cert],
+            True,
+        )
+    )
+    cases.append(
+        Case(
+            "cross-signed intermediate, untrusted copy first",
+            cross_leaf.cert,
+            [by_other.cert, by_root.cert],
+            [root.cert],
+            False,
+            "unable to get local issuer certificate",
+            1,
+        )
+    )
+    cases.append(
+        Case(
+            "cross-signed intermediate, both roots in the bundle",
+            cross_leaf.cert,
+            [by_other.cert, other_root.cert, by_root.cert, root.cert],
+            [root.cert],
+            False,
+            "self-signed certificate in certificate chain",
+            2,
+        )
+    )
     return cases

@@ -239,3 +239,9 @@ def test_describe_detected_advises_unlock_for_an_encrypted_key(ec_key) -> None:
 def test_the_certificate_object_survives_a_der_round_trip(pki) -> None:
     der = pki.leaf.cert.public_bytes(DER)
     assert x509.load_der_x509_certificate(der) == detect(der).certificates[0]
+
+
+def test_it_reads_pem_saved_with_windows_line_endings(pki) -> None:
+    found = detect((pki.inter.pem + pki.root.pem).replace(b"\n", b"\r\n"))
+    assert found.kind is Kind.BUNDLE
+    assert found.certificates == [pki.inter.cert, pki.root.cert]

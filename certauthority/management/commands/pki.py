@@ -52,6 +52,7 @@ from certauthority.pki.keys import (
 )
 from certauthority.pki.names import describe_general_name, format_name
 from certauthority.pki.openssl_commands import csr_commands, selfsigned_command
+from certauthority.pki.pem import pem_blocks
 from certauthority.pki.pkcs12 import is_pkcs12
 from certauthority.pki.selfsigned import DEFAULT_DAYS, build_self_signed
 from certauthority.pki.ssh import looks_like_ssh_public_key, pkcs12_to_ssh
@@ -232,8 +233,19 @@ class Command(BaseCommand):
             raise Failure(
                 _("%(name)s is encrypted: run 'pki unlock %(name)s' first.") % {"name": name}
             )
+        if found.kind is Kind.MIXED:
+            keys = [b for b in pem_blocks(data) if b.label.endswith("PRIVATE KEY")]
+            if len(keys) == 1:
+                return self._load_key_data(name, keys[0].text)
         if found.kind is not Kind.PRIVATE_KEY:
             raise Failure(self._not_a(name, found, _("private key")))
+        return load_private_key(data)
+
+    def _load_key_data(self, name: str, data: bytes) -> PrivateKey:
+        if detect(data).kind is Kind.ENCRYPTED_PRIVATE_KEY:
+            raise Failure(
+                _("%(name)s is encrypted: run 'pki unlock %(name)s' first.") % {"name": name}
+            )
         return load_private_key(data)
 
     def _load_certificates(self, directory: Path, name: str) -> list[x509.Certificate]:
@@ -247,6 +259,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def _not_a(name: str, found: Any, wanted: str) -> str:
+        if found.kind is Kind.MIXED:
+            return _(
+                "%(name)s holds several kinds of content (%(summary)s), not one %(wanted)s."
+            ) % {
+                "name": name,
+                "summary": found.summary,
+                "wanted": wanted,
+            }
         if found.kind is Kind.UNKNOWN:
             return _("%(name)s is not a %(wanted)s: %(reason)s.") % {
                 "name": name,
