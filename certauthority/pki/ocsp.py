@@ -118,6 +118,8 @@ def build_response(
             revocation_reason=reason_flag(status.reason) if revoked else None,
         )
         .responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.certificate)
+        # The signer's certificate travels with the response so clients need only the root.
+        .certificates([issuer.certificate])
     )
     try:
         nonce = request.extensions.get_extension_for_class(x509.OCSPNonce)
