@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import enum
-from typing import Union
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from .errors import PasswordRequired, PKIError, WrongPassword
 
-PrivateKey = Union[rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey]
-PublicKey = Union[rsa.RSAPublicKey, ec.EllipticCurvePublicKey]
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 MIN_RSA_BITS = 2048
 
@@ -51,7 +50,9 @@ def generate_private_key(key_type: KeyType | str = DEFAULT_KEY_TYPE) -> PrivateK
 def key_type_of(key: PrivateKey | PublicKey) -> KeyType | None:
     """The KeyType matching an existing key, or None for sizes/curves we do not generate."""
     if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
-        return {2048: KeyType.RSA2048, 3072: KeyType.RSA3072, 4096: KeyType.RSA4096}.get(key.key_size)
+        return {2048: KeyType.RSA2048, 3072: KeyType.RSA3072, 4096: KeyType.RSA4096}.get(
+            key.key_size
+        )
     if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         return {"secp256r1": KeyType.EC256, "secp384r1": KeyType.EC384}.get(key.curve.name)
     return None
@@ -110,18 +111,28 @@ def load_private_key(data: bytes, password: bytes | None = None) -> PrivateKey:
             raise PKIError(f"Unsupported private key type {describe_key(key)}: use RSA or EC.")
         return key
     if password is not None and b"ENCRYPTED" in data:
-        raise WrongPassword("The password does not decrypt this private key: check it and try again.")
+        raise WrongPassword(
+            "The password does not decrypt this private key: check it and try again."
+        )
     if password is not None and last_error is not None and "password" in str(last_error).lower():
-        raise WrongPassword("The password does not decrypt this private key: check it and try again.")
-    raise PKIError("The file is not a readable private key (expected PEM or DER, PKCS#8/PKCS#1/SEC1).")
+        raise WrongPassword(
+            "The password does not decrypt this private key: check it and try again."
+        )
+    raise PKIError(
+        "The file is not a readable private key (expected PEM or DER, PKCS#8/PKCS#1/SEC1)."
+    )
 
 
 def private_key_to_pem(key: PrivateKey, password: bytes | None = None) -> bytes:
     """PKCS#8 PEM, encrypted with the best available scheme when a password is given."""
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
     )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
 
 
 def public_key_to_pem(key: PublicKey) -> bytes:
@@ -132,7 +143,9 @@ def public_key_to_pem(key: PublicKey) -> bytes:
 
 def public_key_fingerprint(key: PublicKey) -> str:
     """SHA-256 over the DER SubjectPublicKeyInfo, hex: identifies a key pair across files."""
-    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     digest = hashes.Hash(hashes.SHA256())
     digest.update(der)
     return digest.finalize().hex()

@@ -25,12 +25,10 @@ from django.utils.translation import gettext_lazy
 
 from certauthority.pki.bundle import (
     format_bundle,
-    load_certificates,
     order_chain,
     split_chain,
     trust_bundle,
 )
-from certauthority.pki.chain import verify_chain
 from certauthority.pki.csr import (
     CsrRequest,
     build_csr,
@@ -46,21 +44,24 @@ from certauthority.pki.keys import (
     KeyType,
     PrivateKey,
     generate_private_key,
-    keys_match,
     load_private_key,
     private_key_to_pem,
 )
+from certauthority.pki.material import (
+    CheckResult,
+    certificates_from_bytes,
+    key_from_bytes,
+    match_key_and_certificate,
+    not_a_message,
+    verify_certificate,
+)
 from certauthority.pki.names import describe_general_name, format_name
 from certauthority.pki.openssl_commands import csr_commands, selfsigned_command
-from certauthority.pki.pem import pem_blocks
 from certauthority.pki.pkcs12 import is_pkcs12
 from certauthority.pki.selfsigned import DEFAULT_DAYS, build_self_signed
 from certauthority.pki.ssh import looks_like_ssh_public_key, pkcs12_to_ssh
 
 # The Meeting Server's own output lines (SPEC R4.4, R4.6): reproduced exactly.
-MATCH_SUCCESS = "SUCCESS: Key and certificate pair match"
-MATCH_FAILURE = "FAILURE: Key and certificate problem: certificate and key do not match"
-VERIFY_SUCCESS = "SUCCESS: certificate verified"
 
 # SPEC R4.2: a file name has no '.' except before its extension.
 _OUTPUT_NAME = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9]+$")
@@ -227,57 +228,10 @@ class Command(BaseCommand):
             raise Failure(_("No password was given.")) from None
 
     def _load_key(self, directory: Path, name: str) -> PrivateKey:
-        data = self._read(directory, name)
-        found = detect(data)
-        if found.kind is Kind.ENCRYPTED_PRIVATE_KEY:
-            raise Failure(
-                _("%(name)s is encrypted: run 'pki unlock %(name)s' first.") % {"name": name}
-            )
-        if found.kind is Kind.MIXED:
-            keys = [b for b in pem_blocks(data) if b.label.endswith("PRIVATE KEY")]
-            if len(keys) == 1:
-                return self._load_key_data(name, keys[0].text)
-        if found.kind is not Kind.PRIVATE_KEY:
-            raise Failure(self._not_a(name, found, _("private key")))
-        return load_private_key(data)
-
-    def _load_key_data(self, name: str, data: bytes) -> PrivateKey:
-        if detect(data).kind is Kind.ENCRYPTED_PRIVATE_KEY:
-            raise Failure(
-                _("%(name)s is encrypted: run 'pki unlock %(name)s' first.") % {"name": name}
-            )
-        return load_private_key(data)
+        return key_from_bytes(self._read(directory, name), name)
 
     def _load_certificates(self, directory: Path, name: str) -> list[x509.Certificate]:
-        data = self._read(directory, name)
-        found = detect(data)
-        if found.kind in (Kind.CERTIFICATE, Kind.BUNDLE):
-            return found.certificates
-        if found.kind is Kind.MIXED and any(i.certificates for i in found.items):
-            return load_certificates(data)
-        raise Failure(self._not_a(name, found, _("certificate")))
-
-    @staticmethod
-    def _not_a(name: str, found: Any, wanted: str) -> str:
-        if found.kind is Kind.MIXED:
-            return _(
-                "%(name)s holds several kinds of content (%(summary)s), not one %(wanted)s."
-            ) % {
-                "name": name,
-                "summary": found.summary,
-                "wanted": wanted,
-            }
-        if found.kind is Kind.UNKNOWN:
-            return _("%(name)s is not a %(wanted)s: %(reason)s.") % {
-                "name": name,
-                "wanted": wanted,
-                "reason": found.reason,
-            }
-        return _("%(name)s is a %(kind)s, not a %(wanted)s.") % {
-            "name": name,
-            "kind": found.kind.value,
-            "wanted": wanted,
-        }
+        return certificates_from_bytes(self._read(directory, name), name)
 
     def _request(self, options: dict[str, Any], default_cn: str | None = None) -> CsrRequest:
         attributes = list(options["attributes"])
@@ -328,24 +282,19 @@ class Command(BaseCommand):
     def verb_match(self, directory: Path, options: dict[str, Any]) -> None:
         key = self._load_key(directory, options["key"])
         cert = self._load_certificates(directory, options["cert"])[0]
-        if not keys_match(key, cert.public_key()):  # type: ignore[arg-type]
-            raise Failure(MATCH_FAILURE)
-        self._say(MATCH_SUCCESS)
+        self._report(match_key_and_certificate(key, cert))
 
     def verb_verify(self, directory: Path, options: dict[str, Any]) -> None:
-        leaf, *extra = self._load_certificates(directory, options["cert"])
+        certs = self._load_certificates(directory, options["cert"])
         bundle = self._load_certificates(directory, options["bundle"])
-        if options["ca"]:
-            trusted = self._load_certificates(directory, options["ca"])
-            result = verify_chain(leaf, extra + bundle, trusted, self._now())
-        else:
-            # SPEC R4.3 two-argument form: the bundle is the trust store (its root anchors).
-            result = verify_chain(leaf, extra, bundle, self._now())
+        ca = self._load_certificates(directory, options["ca"]) if options["ca"] else None
+        self._report(verify_certificate(certs, bundle, ca, self._now()))
+
+    def _report(self, result: CheckResult) -> None:
         if not result.ok:
-            raise Failure("FAILURE: " + result.error_line())
-        self._say(VERIFY_SUCCESS)
-        for depth, cert in enumerate(result.chain):
-            self._say(f"  depth={depth} {format_name(cert.subject)}")
+            raise Failure("\n".join(result.lines))
+        for line in result.lines:
+            self._say(line)
 
     def verb_unlock(self, directory: Path, options: dict[str, Any]) -> None:
         name = options["key"]
@@ -356,7 +305,7 @@ class Command(BaseCommand):
             self._say(_("%(name)s is not encrypted: nothing to do.") % {"name": name})
             return
         if found.kind is not Kind.ENCRYPTED_PRIVATE_KEY:
-            raise Failure(self._not_a(name, found, _("private key")))
+            raise Failure(not_a_message(name, found, _("private key")))
         password = self._read_password(options, _("Password for %(name)s: ") % {"name": name})
         key = load_private_key(data, password)
         write_all_atomic([(path, private_key_to_pem(key), 0o600)])
@@ -438,7 +387,7 @@ class Command(BaseCommand):
             self._say(_("%(name)s already holds an SSH public key.") % {"name": path.name})
             return
         if not is_pkcs12(data):
-            raise Failure(self._not_a(path.name, detect(data), _("PKCS#12 file")))
+            raise Failure(not_a_message(path.name, detect(data), _("PKCS#12 file")))
         try:
             line = pkcs12_to_ssh(data, None, comment=user)
         except PasswordRequired:
