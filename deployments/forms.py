@@ -1,0 +1,195 @@
+"""Forms for deployments, servers, components and plan entries (validation only, no workflow)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from certauthority.pki.names import dns_name_is_valid
+
+from . import rules
+from .models import CertificatePlan, Component, Deployment, Server
+
+
+class ListField(forms.CharField):
+    """A list typed as comma-separated text (``b:5222,lo:5222``)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ",".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _check_dns(value: str, field: str) -> None:
+    if value and not dns_name_is_valid(value):
+        raise forms.ValidationError(
+            _("%(value)s is not a DNS name (letters, digits and hyphens between dots).")
+            % {"value": value},
+            code=field,
+        )
+
+
+class DeploymentForm(forms.ModelForm):
+    class Meta:
+        model = Deployment
+        fields = [
+            "name",
+            "description",
+            "domain",
+            "topology",
+            "strategy",
+            "webrtc",
+            "native_apps",
+            "lync_federation",
+            "lync_frontend",
+            "lync_fqdn",
+            "lync_trusted_ca",
+            "turn_tls",
+            "sip_tls",
+            "ldap_tls",
+            "recording",
+            "streaming",
+            "public_ca_name",
+            "internal_ca",
+            "key_type",
+            "organization",
+            "organizational_unit",
+            "locality",
+            "state",
+            "country",
+            "email",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_domain(self):
+        value = self.cleaned_data["domain"].strip().lower()
+        _check_dns(value, "domain")
+        return value
+
+    def clean_lync_fqdn(self):
+        value = self.cleaned_data["lync_fqdn"].strip().lower()
+        _check_dns(value, "lync_fqdn")
+        return value
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise forms.ValidationError(_("Use the two-letter ISO 3166 code, e.g. GB or JP."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("lync_frontend") and not data.get("lync_fqdn"):
+            self.add_error(
+                "lync_fqdn", _("Enter the FQDN the Lync Front End uses for the Call Bridge.")
+            )
+        return data
+
+
+class ServerForm(forms.ModelForm):
+    addresses = ListField(label=_("addresses"), required=False, help_text=_("Comma-separated."))
+    interfaces = ListField(
+        label=_("interfaces"), required=False, help_text=_("Comma-separated, e.g. a,b.")
+    )
+
+    class Meta:
+        model = Server
+        fields = ["name", "fqdn", "role", "addresses", "interfaces"]
+
+    def __init__(self, *args, deployment: Deployment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.deployment = deployment
+
+    def clean_fqdn(self):
+        value = self.cleaned_data["fqdn"].strip().lower()
+        _check_dns(value, "fqdn")
+        return value
+
+
+class ComponentForm(forms.ModelForm):
+    extra_names = ListField(
+        label=_("extra DNS names"),
+        required=False,
+        help_text=_("Comma-separated names added to the SAN list."),
+    )
+    public_listen = ListField(
+        label=_("public interface:port list"),
+        required=False,
+        help_text=_(
+            "Load balancer: e.g. b:5222,lo:5222 (lo when the Edge also runs a Web Bridge)."
+        ),
+    )
+
+    class Meta:
+        model = Component
+        fields = [
+            "kind",
+            "fqdn",
+            "extra_names",
+            "xmpp_domain",
+            "srv_target",
+            "tag",
+            "trunk_listen",
+            "public_listen",
+            "load_balancer",
+            "edge_port",
+            "database_role",
+        ]
+
+    def __init__(self, *args, server: Server, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.server = server
+        self.instance.deployment = server.deployment
+        self.fields["load_balancer"].queryset = Component.objects.filter(
+            deployment=server.deployment, kind=rules.Kind.LOAD_BALANCER
+        ).select_related("server")
+
+    def clean_extra_names(self):
+        names = self.cleaned_data["extra_names"]
+        for name in names:
+            _check_dns(name, "extra_names")
+        return names
+
+    def clean_public_listen(self):
+        values = self.cleaned_data["public_listen"]
+        for value in values:
+            if not rules.iface_port_is_valid(value):
+                raise forms.ValidationError(
+                    _("%(value)s is not interface:port, e.g. b:5222.") % {"value": value}
+                )
+        return values
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        for field in ("fqdn", "xmpp_domain", "srv_target"):
+            try:
+                _check_dns(data.get(field, ""), field)
+            except forms.ValidationError as exc:
+                self.add_error(field, exc)
+        if kind in (rules.Kind.LOAD_BALANCER, rules.Kind.TRUNK) and not data.get("tag"):
+            self.add_error("tag", _("Load balancers and trunks need a tag (R4.5)."))
+        if kind == rules.Kind.TRUNK and not data.get("load_balancer"):
+            self.add_error(
+                "load_balancer", _("Choose the Edge load balancer this trunk connects to.")
+            )
+        if kind != rules.Kind.TRUNK and data.get("load_balancer"):
+            self.add_error("load_balancer", _("Only a trunk connects to a load balancer."))
+        if kind == rules.Kind.DATABASE and not data.get("database_role"):
+            data["database_role"] = rules.DatabaseRole.HOST
+        return data
+
+
+class PlanSignerForm(forms.ModelForm):
+    class Meta:
+        model = CertificatePlan
+        fields = ["signer"]
+        help_texts = {
+            "signer": _(
+                "Self-signed suits a test lab only, and never the database cluster or Lync (R6.1)."
+            )
+        }

@@ -1,0 +1,291 @@
+"""Deployment pages: thin views over selectors and services; permissions checked server-side."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.permissions import RequirePermission
+
+from . import rules, selectors, services
+from .forms import ComponentForm, DeploymentForm, PlanSignerForm, ServerForm
+from .models import CertificatePlan, Component, Server
+
+
+def _redirect_detail(deployment_pk: int):
+    return redirect("deployments:detail", pk=deployment_pk)
+
+
+class DeploymentListView(RequirePermission, View):
+    permission_required = "deployments.view_deployment"
+
+    def get(self, request):
+        return render(
+            request,
+            "deployments/list.html",
+            {"deployments": selectors.deployment_list()},
+        )
+
+
+class DeploymentDetailView(RequirePermission, View):
+    permission_required = "deployments.view_deployment"
+
+    def get(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        spec = selectors.deployment_spec(deployment=deployment)
+        return render(
+            request,
+            "deployments/detail.html",
+            {
+                "deployment": deployment,
+                "servers": selectors.deployment_servers(deployment=deployment),
+                "topology_findings": rules.validate_topology(spec),
+            },
+        )
+
+
+class _FormView(RequirePermission, View):
+    template_name = "deployments/form.html"
+
+    def render_form(self, request, form, *, title: str, deployment=None, cancel_url: str = ""):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "title": title, "deployment": deployment, "cancel_url": cancel_url},
+        )
+
+    def save(self, request, form, service, **kwargs):
+        """Run the save service; a database rule broken by the input becomes a form error."""
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        except (IntegrityError, services.DeploymentError) as exc:
+            form.add_error(None, _("Not saved: %(error)s") % {"error": exc})
+        return None
+
+
+class DeploymentCreateView(_FormView):
+    permission_required = "deployments.add_deployment"
+
+    def get(self, request):
+        return self.render_form(request, DeploymentForm(), title=_("New deployment"))
+
+    def post(self, request):
+        form = DeploymentForm(request.POST)
+        if form.is_valid():
+            deployment = self.save(
+                request, form, services.deployment_save, deployment=form.save(commit=False)
+            )
+            if deployment:
+                messages.success(request, _("Deployment %(name)s created.") % {"name": deployment})
+                return _redirect_detail(deployment.pk)
+        return self.render_form(request, form, title=_("New deployment"))
+
+
+class DeploymentEditView(_FormView):
+    permission_required = "deployments.change_deployment"
+
+    def get(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        return self.render_form(
+            request,
+            DeploymentForm(instance=deployment),
+            title=_("Edit %(name)s") % {"name": deployment.name},
+            deployment=deployment,
+        )
+
+    def post(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        form = DeploymentForm(request.POST, instance=deployment)
+        if form.is_valid() and self.save(
+            request, form, services.deployment_save, deployment=form.save(commit=False)
+        ):
+            messages.success(request, _("Deployment saved; its plan was derived again."))
+            return _redirect_detail(deployment.pk)
+        return self.render_form(
+            request,
+            form,
+            title=_("Edit %(name)s") % {"name": deployment.name},
+            deployment=deployment,
+        )
+
+
+class ServerEditView(_FormView):
+    """Add a server (no server_pk) or edit one."""
+
+    def get_permission_required(self):
+        if "server_pk" in self.kwargs:
+            return ("deployments.change_server",)
+        return ("deployments.add_server",)
+
+    def _objects(self, pk: int, server_pk: int | None):
+        deployment = selectors.deployment_get(pk=pk)
+        server = (
+            get_object_or_404(Server, pk=server_pk, deployment=deployment) if server_pk else None
+        )
+        return deployment, server
+
+    def get(self, request, pk: int, server_pk: int | None = None):
+        deployment, server = self._objects(pk, server_pk)
+        form = ServerForm(instance=server, deployment=deployment)
+        return self.render_form(request, form, title=_("Server"), deployment=deployment)
+
+    def post(self, request, pk: int, server_pk: int | None = None):
+        deployment, server = self._objects(pk, server_pk)
+        form = ServerForm(request.POST, instance=server, deployment=deployment)
+        if form.is_valid() and self.save(
+            request, form, services.server_save, server=form.save(commit=False)
+        ):
+            messages.success(request, _("Server saved."))
+            return _redirect_detail(deployment.pk)
+        return self.render_form(request, form, title=_("Server"), deployment=deployment)
+
+
+class ServerDeleteView(RequirePermission, View):
+    permission_required = "deployments.delete_server"
+
+    def post(self, request, pk: int, server_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
+        services.server_delete(server=server)
+        messages.success(request, _("Server deleted."))
+        return _redirect_detail(deployment.pk)
+
+
+class ComponentEditView(_FormView):
+    """Add a component to a server (no component_pk) or edit one."""
+
+    def get_permission_required(self):
+        if "component_pk" in self.kwargs:
+            return ("deployments.change_component",)
+        return ("deployments.add_component",)
+
+    def _objects(self, pk: int, server_pk: int, component_pk: int | None):
+        deployment = selectors.deployment_get(pk=pk)
+        server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
+        component = (
+            get_object_or_404(Component, pk=component_pk, server=server) if component_pk else None
+        )
+        return deployment, server, component
+
+    def get(self, request, pk: int, server_pk: int, component_pk: int | None = None):
+        deployment, server, component = self._objects(pk, server_pk, component_pk)
+        form = ComponentForm(instance=component, server=server)
+        title = _("Component on %(server)s") % {"server": server.name}
+        return self.render_form(request, form, title=title, deployment=deployment)
+
+    def post(self, request, pk: int, server_pk: int, component_pk: int | None = None):
+        deployment, server, component = self._objects(pk, server_pk, component_pk)
+        form = ComponentForm(request.POST, instance=component, server=server)
+        if form.is_valid() and self.save(
+            request, form, services.component_save, component=form.save(commit=False)
+        ):
+            messages.success(request, _("Component saved."))
+            return _redirect_detail(deployment.pk)
+        title = _("Component on %(server)s") % {"server": server.name}
+        return self.render_form(request, form, title=title, deployment=deployment)
+
+
+class ComponentDeleteView(RequirePermission, View):
+    permission_required = "deployments.delete_component"
+
+    def post(self, request, pk: int, server_pk: int, component_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        component = get_object_or_404(
+            Component, pk=component_pk, server__pk=server_pk, deployment=deployment
+        )
+        try:
+            services.component_delete(component=component)
+            messages.success(request, _("Component deleted."))
+        except services.DeploymentError as exc:
+            messages.error(request, str(exc))
+        return _redirect_detail(deployment.pk)
+
+
+class PlanView(RequirePermission, View):
+    permission_required = "deployments.view_certificateplan"
+
+    def get(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        spec = selectors.deployment_spec(deployment=deployment)
+        rows = list(selectors.plan_rows(deployment=deployment))
+        plan = [selectors.planned_from_row(row) for row in rows]
+        obtain = {
+            p.basename: rules.obtain_commands(spec, p)
+            for p in plan
+            if p.signer == rules.Signer.PUBLIC_CA
+        }
+        entries = [(row, obtain.get(row.basename, [])) for row in rows]
+        return render(
+            request,
+            "deployments/plan.html",
+            {
+                "deployment": deployment,
+                "entries": entries,
+                "trust": rules.trust_relationships(spec, plan),
+            },
+        )
+
+
+class PlanEditView(_FormView):
+    permission_required = "deployments.change_certificateplan"
+
+    def _objects(self, pk: int, plan_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        return deployment, get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
+
+    def get(self, request, pk: int, plan_pk: int):
+        deployment, plan = self._objects(pk, plan_pk)
+        return self.render_form(
+            request, PlanSignerForm(instance=plan), title=plan.basename, deployment=deployment
+        )
+
+    def post(self, request, pk: int, plan_pk: int):
+        deployment, plan = self._objects(pk, plan_pk)
+        form = PlanSignerForm(request.POST, instance=CertificatePlan.objects.get(pk=plan.pk))
+        if form.is_valid():
+            services.plan_set_signer(plan=plan, signer=form.cleaned_data["signer"])
+            messages.success(request, _("Signer changed."))
+            return redirect("deployments:plan", pk=deployment.pk)
+        return self.render_form(request, form, title=plan.basename, deployment=deployment)
+
+
+class FindingsView(RequirePermission, View):
+    permission_required = "deployments.view_deployment"
+
+    def get(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        findings = selectors.deployment_findings(deployment=deployment)
+        return render(
+            request,
+            "deployments/findings.html",
+            {
+                "deployment": deployment,
+                "findings": findings,
+                "has_errors": rules.has_errors(findings),
+            },
+        )
+
+
+class ServerScriptView(RequirePermission, View):
+    permission_required = "deployments.view_server"
+
+    def get(self, request, pk: int, server_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
+        result = selectors.server_install_script(deployment=deployment, server_name=server.name)
+        return render(
+            request,
+            "deployments/script.html",
+            {
+                "deployment": deployment,
+                "server": server,
+                "script": result.script,
+                "text": result.text,
+            },
+        )
