@@ -1,1 +1,5 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import tools_views
+
+urlpatterns = [path("", tools_views.tools, name="tools")]
