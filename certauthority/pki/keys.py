@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
@@ -89,7 +91,10 @@ def check_key_strength(key: object) -> None:
 
 def load_private_key(data: bytes, password: bytes | None = None) -> PrivateKey:
     """Load a PEM or DER private key (PKCS#8, PKCS#1 or SEC1), plain or encrypted."""
-    loaders = (serialization.load_pem_private_key, serialization.load_der_private_key)
+    loaders: tuple[Callable[..., Any], ...] = (
+        serialization.load_pem_private_key,
+        serialization.load_der_private_key,
+    )
     if data.lstrip().startswith(b"-----BEGIN"):
         loaders = (serialization.load_pem_private_key,)
     last_error: Exception | None = None

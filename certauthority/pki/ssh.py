@@ -39,6 +39,7 @@ def ssh_public_key_line(
 ) -> str:
     """``ssh-rsa AAAA… comment``: the OpenSSH form of a public key, a certificate's key or a
     private key's public half. No trailing newline."""
+    public: object
     if isinstance(source, x509.Certificate):
         public = source.public_key()
     elif hasattr(source, "public_key"):
