@@ -20,6 +20,7 @@ secret never hits a stale entry. :func:`clear_cache` empties it explicitly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -108,11 +109,17 @@ def get_keystore(name: str = DEFAULT_STORAGE, *, secret: str | None = None) -> K
         from django.conf import settings
 
         secret = getattr(settings, "CERTDESK_KEY_ENCRYPTION_KEY", "")
+    return _keystore(name, secret or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _keystore(name: str, secret: str) -> KeyStore:
+    """One store object per (name, secret): the HKDF derivations run once per process."""
     try:
         cls = _STORES[name]
     except KeyError:
         raise KeyStoreError(f"Unknown key storage '{name}': known are {', '.join(_STORES)}.")
-    return cls(secret or "")
+    return cls(secret)
 
 
 # --- the unlocked-key cache ----------------------------------------------------------------
@@ -142,4 +149,3 @@ def load_cached(store: KeyStore, blob: bytes) -> PrivateKey:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
-

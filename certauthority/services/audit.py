@@ -25,6 +25,26 @@ def actor_label(actor: Actor) -> str:
     return actor or SYSTEM
 
 
+def audit_event(
+    *,
+    action: AuditAction,
+    actor: Actor,
+    summary: str,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An unsaved event (for bulk_create)."""
+    return AuditEvent(
+        actor=actor_user(actor),
+        actor_name=actor_label(actor)[:150],
+        action=action,
+        object_type=target._meta.model_name if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        summary=summary,
+        details=details or {},
+    )
+
+
 def audit_record(
     *,
     action: AuditAction,
@@ -34,12 +54,6 @@ def audit_record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the audit log."""
-    return AuditEvent.objects.create(
-        actor=actor_user(actor),
-        actor_name=actor_label(actor)[:150],
-        action=action,
-        object_type=target._meta.model_name if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
-        summary=summary,
-        details=details or {},
-    )
+    event = audit_event(action=action, actor=actor, summary=summary, target=target, details=details)
+    event.save(force_insert=True)
+    return event

@@ -78,7 +78,9 @@ def _check_name(name: str) -> str:
             % {"name": name}
         )
     if CertificateAuthority.objects.filter(name__iexact=name).exists():
-        raise CAError(_("A CA named '%(name)s' exists already: choose another name.") % {"name": name})
+        raise CAError(
+            _("A CA named '%(name)s' exists already: choose another name.") % {"name": name}
+        )
     if CertificateAuthority.objects.filter(slug=slug).exists():
         raise CAError(
             _("The short name '%(slug)s' is taken by another CA: choose another name.")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ..models import (
     AuditAction,
+    AuditEvent,
     Certificate,
     CertificateAuthority,
     CertificateSource,
@@ -29,9 +30,9 @@ from ..pki.keys import describe_key, keys_match, public_key_fingerprint
 from ..pki.names import classify_name, common_name, format_name, general_name_value
 from ..pki.sign import CertProfile, IssueOptions, build_request, issue_certificate, serial_to_hex
 from ..selectors import certificate_x509
-from .audit import Actor, actor_user, audit_record
+from .audit import Actor, actor_user, audit_event, audit_record
 from .authorities import ca_check_usable, ca_issuer, crl_generate
-from .certificates_store import certificate_row, san_strings
+from .certificates_store import certificate_instance, certificate_row, san_strings
 from .errors import CAError
 from .keys import keypair_private_key
 
@@ -160,9 +161,7 @@ def csr_preview(*, data: bytes) -> CsrPreview:
         try:
             suggested = san_strings([classify_name(cn)]) + suggested
         except PKIError:
-            warnings.append(
-                _("The CN '%(cn)s' is not a host name or IP address.") % {"cn": cn}
-            )
+            warnings.append(_("The CN '%(cn)s' is not a host name or IP address.") % {"cn": cn})
     wildcards = [v for v in [cn.lower(), *values] if _is_wildcard(v)]
     for wildcard in dict.fromkeys(wildcards):
         base = wildcard[2:]
@@ -221,6 +220,10 @@ def certificate_issue(
     The subject comes from the checked CSR; ``san`` is the signer's edited list (None: the
     CSR's own, or the CN for server profiles when the CSR has none). Signing happens before
     the transaction; the rows are written all together or not at all.
+
+    Pass a stored ``SigningRequest`` (csr_store/csr_create) to link the certificate to it
+    and to its key pair; a bare ``x509`` CSR is checked and signed but not kept (the
+    certificate holds everything it carried), which keeps bulk signing to two inserts.
     """
     cert_profile = _profile(profile)
     ca_check_usable(ca=ca)
@@ -248,13 +251,8 @@ def certificate_issue(
         days=days,
         options=options,
     )
-    fingerprint = public_key_fingerprint(request.public_key())  # type: ignore[arg-type]
+    key = request_row.key if request_row is not None else None
     with transaction.atomic():
-        key = request_row.key if request_row is not None else None
-        if key is None:
-            key = KeyPair.objects.filter(public_key_sha256=fingerprint).first()
-        if request_row is None:
-            request_row = _csr_row(csr=request, key=key, actor=actor)
         certificate = certificate_row(
             cert=cert,
             source=CertificateSource.INTERNAL,
@@ -285,6 +283,72 @@ def certificate_issue(
         )
     certificate.warnings = options.warnings  # type: ignore[attr-defined]
     return certificate
+
+
+def certificate_issue_batch(
+    *,
+    ca: CertificateAuthority,
+    csrs: list[x509.CertificateSigningRequest],
+    profile: str | CertProfile,
+    days: int,
+    actor: Actor,
+) -> list[Certificate]:
+    """Sign many CSRs with one CA and store them in one transaction (all or nothing).
+
+    For bulk work (every certificate of a deployment, migrations): the same checks and
+    certificates as :func:`certificate_issue`, but one commit for the whole batch.
+    """
+    cert_profile = _profile(profile)
+    ca_check_usable(ca=ca)
+    issuer = ca_issuer(ca=ca)
+    options = IssueOptions(crl_url=ca.crl_url, ocsp_url=ca.ocsp_url)
+    signed = []
+    for request in csrs:
+        check_csr(request)
+        subject, names = csr_subject_and_san(request)
+        signed.append(
+            issue_certificate(
+                issuer=issuer,
+                public_key=request.public_key(),  # type: ignore[arg-type]
+                subject=subject,
+                san=list(names),
+                profile=cert_profile,
+                days=days,
+                options=options,
+            )
+        )
+    with transaction.atomic():
+        rows = Certificate.objects.bulk_create(
+            [
+                certificate_instance(
+                    cert=cert,
+                    source=CertificateSource.INTERNAL,
+                    issuer_ca=ca,
+                    profile=cert_profile.value,
+                    actor=actor,
+                )
+                for cert in signed
+            ]
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                audit_event(
+                    action=AuditAction.CERTIFICATE_SIGN,
+                    actor=actor,
+                    target=row,
+                    summary=_("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)")
+                    % {
+                        "subject": row.subject,
+                        "ca": ca.name,
+                        "profile": cert_profile.value,
+                        "serial": row.serial_number,
+                    },
+                    details={"ca": ca.slug, "serial": row.serial_number, "batch": len(rows)},
+                )
+                for row in rows
+            ]
+        )
+    return rows
 
 
 def _load_certificate(data: bytes) -> x509.Certificate:
@@ -360,13 +424,17 @@ def certificate_revoke(
     ca = certificate.issuer_ca
     if ca is None or certificate.source != CertificateSource.INTERNAL:
         raise CAError(
-            _("Only certificates issued by CertDesk's own CAs can be revoked here; ask the CA "
-              "that issued it.")
+            _(
+                "Only certificates issued by CertDesk's own CAs can be revoked here; ask the CA "
+                "that issued it."
+            )
         )
     if ca.certificate_id == certificate.pk:
         raise CAError(
-            _("A root CA cannot revoke its own certificate: deactivate the CA and remove it "
-              "from the trust stores instead (SPEC R1.5).")
+            _(
+                "A root CA cannot revoke its own certificate: deactivate the CA and remove it "
+                "from the trust stores instead (SPEC R1.5)."
+            )
         )
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -408,9 +476,7 @@ def ocsp_respond(*, ca: CertificateAuthority, request_der: bytes) -> bytes:
     if not ca.is_active or not pki_ocsp.request_is_for(request, issuer.certificate):
         return pki_ocsp.unsuccessful(x509_ocsp.OCSPResponseStatus.UNAUTHORIZED)
     row = (
-        Certificate.objects.filter(
-            issuer_ca=ca, serial_number=serial_to_hex(request.serial_number)
-        )
+        Certificate.objects.filter(issuer_ca=ca, serial_number=serial_to_hex(request.serial_number))
         .only("revoked_at", "revocation_reason")
         .first()
     )
@@ -423,4 +489,3 @@ def ocsp_respond(*, ca: CertificateAuthority, request_der: bytes) -> bytes:
     else:
         status = pki_ocsp.CertStatus(pki_ocsp.OcspStatus.GOOD)
     return pki_ocsp.build_response(request=request, issuer=issuer, status=status)
-

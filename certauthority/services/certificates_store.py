@@ -36,7 +36,7 @@ def certificate_is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
-def certificate_row(
+def certificate_instance(
     *,
     cert: x509.Certificate,
     source: str,
@@ -46,8 +46,8 @@ def certificate_row(
     profile: str = "",
     actor: Actor,
 ) -> Certificate:
-    """Insert ``cert`` with every searchable field filled in."""
-    return Certificate.objects.create(
+    """An unsaved Certificate for ``cert`` with every searchable field filled in."""
+    return Certificate(
         pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         serial_number=serial_to_hex(cert.serial_number),
         subject=format_name(cert.subject),
@@ -65,3 +65,27 @@ def certificate_row(
         source=source,
         created_by=actor_user(actor),
     )
+
+
+def certificate_row(
+    *,
+    cert: x509.Certificate,
+    source: str,
+    issuer_ca: CertificateAuthority | None = None,
+    key: KeyPair | None = None,
+    signing_request: SigningRequest | None = None,
+    profile: str = "",
+    actor: Actor,
+) -> Certificate:
+    """Insert ``cert`` (see :func:`certificate_instance`)."""
+    row = certificate_instance(
+        cert=cert,
+        source=source,
+        issuer_ca=issuer_ca,
+        key=key,
+        signing_request=signing_request,
+        profile=profile,
+        actor=actor,
+    )
+    row.save(force_insert=True)
+    return row

@@ -87,7 +87,9 @@ def test_the_unlocked_ca_key_is_kept_in_memory_between_signatures(issuing_ca, mo
     calls = []
     original = keystore.DatabaseKeyStore.load
     monkeypatch.setattr(
-        keystore.DatabaseKeyStore, "load", lambda self, blob: calls.append(1) or original(self, blob)
+        keystore.DatabaseKeyStore,
+        "load",
+        lambda self, blob: calls.append(1) or original(self, blob),
     )
     for _ in range(3):
         services.certificate_issue(

@@ -280,3 +280,18 @@ def test_sha384_is_used_by_a_p384_ca(db):
     assert isinstance(cert.signature_hash_algorithm, hashes.SHA384)
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert list(eku) == [ExtendedKeyUsageOID.SERVER_AUTH]
+
+
+def test_a_batch_signs_every_csr_in_one_go_and_audits_each(issuing_ca, chain_files, write, openssl):
+    rows = services.certificate_issue_batch(
+        ca=issuing_ca,
+        csrs=[make_csr(f"db{i}.example.com") for i in range(3)],
+        profile="server",
+        days=30,
+        actor="cli:batch",
+    )
+    assert [r.common_name for r in rows] == [f"db{i}.example.com" for i in range(3)]
+    assert AuditEvent.objects.filter(action="certificate.sign", actor_name="cli:batch").count() == 3
+    root, intermediate = chain_files
+    leaf = write("db0.pem", rows[0].pem)
+    assert openssl("verify", "-CAfile", root, "-untrusted", intermediate, leaf).returncode == 0
