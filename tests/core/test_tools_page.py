@@ -56,9 +56,7 @@ def test_inspect_of_random_bytes_says_what_is_wrong_with_a_4xx(client_as, viewer
     assert "This is not a key, certificate, CSR or bundle" in response.content.decode()
 
 
-def test_a_file_above_the_upload_limit_is_refused_with_the_limit_named(
-    client_as, viewer, settings
-):
+def test_a_file_above_the_upload_limit_is_refused_with_the_limit_named(client_as, viewer, settings):
     settings.CERTDESK_MAX_UPLOAD_BYTES = 4096
     upload = SimpleUploadedFile("big.pem", b"A" * 5000)
     response = _post(client_as(viewer), "inspect", material_file=upload)
