@@ -1,0 +1,174 @@
+"""The guide's vocabulary and component catalogue (SPEC R2.1, R2.2, R3.3, R4.5).
+
+Choices shared with models.py; TextChoices are plain enums, no DB involved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    import enum
+
+    class _TextChoices(enum.StrEnum):
+        """What mypy needs of ``models.TextChoices`` when Django comes without type stubs."""
+
+        label: str
+
+else:
+    _TextChoices = models.TextChoices
+
+
+class Topology(_TextChoices):
+    # SPEC R2.2
+    SINGLE_COMBINED = "single_combined", gettext_lazy("Single combined server")
+    SINGLE_SPLIT = "single_split", gettext_lazy("Single split (Core + Edge)")
+    SCALABLE = "scalable", gettext_lazy("Scalable and resilient")
+
+
+class ServerRole(_TextChoices):
+    CORE = "core", gettext_lazy("Core")
+    EDGE = "edge", gettext_lazy("Edge")
+    COMBINED = "combined", gettext_lazy("Combined (Core and Edge)")
+
+
+class Kind(_TextChoices):
+    # SPEC R2.1
+    CALL_BRIDGE = "call_bridge", gettext_lazy("Call Bridge")
+    WEB_BRIDGE = "web_bridge", gettext_lazy("Web Bridge")
+    XMPP = "xmpp", gettext_lazy("XMPP server")
+    TURN = "turn", gettext_lazy("TURN server")
+    WEB_ADMIN = "web_admin", gettext_lazy("Web Admin")
+    DATABASE = "database", gettext_lazy("Database")
+    LOAD_BALANCER = "load_balancer", gettext_lazy("Load balancer")
+    TRUNK = "trunk", gettext_lazy("Trunk")
+    RECORDER = "recorder", gettext_lazy("Recorder")
+    STREAMER = "streamer", gettext_lazy("Streamer")
+    H323_GATEWAY = "h323_gateway", gettext_lazy("H.323 Gateway")
+
+
+class Strategy(_TextChoices):
+    DEDICATED = "dedicated", gettext_lazy("A dedicated certificate per component")
+    SHARED = "shared", gettext_lazy("One certificate shared by several components (R3.5)")
+    WILDCARD = "wildcard", gettext_lazy("A wildcard certificate (R2.6)")
+
+
+class Signer(_TextChoices):
+    PUBLIC_CA = "public_ca", gettext_lazy("Public CA")
+    INTERNAL_CA = "internal_ca", gettext_lazy("Internal CA")
+    SELF_SIGNED = "self_signed", gettext_lazy("Self-signed")
+
+
+class CertProfile(_TextChoices):
+    SERVER = "server", gettext_lazy("Server")
+    CLIENT = "client", gettext_lazy("Client")
+    SERVER_CLIENT = "server-client", gettext_lazy("Server and client")
+
+
+class DatabaseRole(_TextChoices):
+    HOST = "host", gettext_lazy("Database host")
+    CLIENT = "client", gettext_lazy("Remote Call Bridge (client only)")
+
+
+class Purpose(_TextChoices):
+    """What a planned certificate is for; decides its recipe and the checks that apply."""
+
+    CALL_BRIDGE = "call_bridge", gettext_lazy("Call Bridge")
+    WEB_BRIDGE = "web_bridge", gettext_lazy("Web Bridge")
+    XMPP = "xmpp", gettext_lazy("XMPP server")
+    TURN = "turn", gettext_lazy("TURN server")
+    WEB_ADMIN = "web_admin", gettext_lazy("Web Admin")
+    RECORDER = "recorder", gettext_lazy("Recorder")
+    STREAMER = "streamer", gettext_lazy("Streamer")
+    SHARED = "shared", gettext_lazy("Shared by several components")
+    WILDCARD = "wildcard", gettext_lazy("Wildcard")
+    LOAD_BALANCER = "load_balancer", gettext_lazy("Load balancer")
+    TRUNK = "trunk", gettext_lazy("Trunk")
+    DB_SERVER = "db_server", gettext_lazy("Database cluster server")
+    DB_CLIENT = "db_client", gettext_lazy("Database cluster client")
+
+
+class Severity(_TextChoices):
+    ERROR = "error", gettext_lazy("Error")
+    WARNING = "warning", gettext_lazy("Warning")
+
+
+# SPEC R3.3 / R4.2: letters, digits, '-' and '_' only; '.' only before the extension.
+BASENAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+_BASENAME = re.compile(BASENAME_PATTERN)
+# MMP interface:port, e.g. a:4999 or lo:5222 (SPEC R4.5).
+IFACE_PORT_PATTERN = r"^(?:[a-e]|lo):[0-9]{1,5}$"
+_IFACE_PORT = re.compile(IFACE_PORT_PATTERN)
+DB_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
+INTERNAL_CA_MEMBER = "@internal-ca"  # a trust bundle member: the internal CA chain
+
+
+def basename_is_valid(name: str) -> bool:
+    """SPEC R3.3: letters, digits, '-' and '_' only."""
+    return bool(name) and bool(_BASENAME.match(name)) and len(name) <= 100
+
+
+def iface_port_is_valid(value: str) -> bool:
+    """SPEC R4.5: ``<iface>:<port>`` as the MMP writes it (``a:4999``, ``lo:5222``)."""
+    if not _IFACE_PORT.match(value):
+        return False
+    return 0 < int(value.split(":")[1]) < 65536
+
+
+# ---------------------------------------------------------------------------------------------
+# Component catalogue (SPEC R2.1)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    kind: str
+    file_base: str  # name of its files when it has a dedicated certificate (R4.1)
+    needs_certificate: bool
+    roles: frozenset[str]  # server roles it may run on
+    singleton: bool  # at most one per server
+    rule: str
+
+
+_ANY = frozenset({ServerRole.CORE, ServerRole.EDGE, ServerRole.COMBINED})
+_CORE = frozenset({ServerRole.CORE, ServerRole.COMBINED})
+_EDGE = frozenset({ServerRole.EDGE, ServerRole.COMBINED})
+
+CATALOGUE: dict[str, KindInfo] = {
+    info.kind: info
+    for info in (
+        KindInfo(Kind.CALL_BRIDGE, "callbridge", True, _CORE, True, "R2.1"),
+        KindInfo(Kind.WEB_BRIDGE, "webbridge", True, _EDGE, True, "R2.1"),
+        KindInfo(Kind.XMPP, "xmppserver", True, _CORE, True, "R2.1"),
+        KindInfo(Kind.TURN, "turn", True, _EDGE, True, "R2.1"),
+        KindInfo(Kind.WEB_ADMIN, "webadmin", True, _ANY, True, "R2.1"),
+        KindInfo(Kind.DATABASE, "dbcluster", True, _CORE, True, "R2.1"),
+        # Load balancers exist only in split deployments, on the Edge (R2.1, R4.5).
+        KindInfo(
+            Kind.LOAD_BALANCER, "loadbalancer", True, frozenset({ServerRole.EDGE}), False, "R2.1"
+        ),
+        KindInfo(Kind.TRUNK, "trunk", True, frozenset({ServerRole.CORE}), False, "R4.5"),
+        KindInfo(Kind.RECORDER, "recorder", True, _ANY, True, "R2.3"),
+        KindInfo(Kind.STREAMER, "streamer", True, _ANY, True, "R2.3"),
+        # No certificate rules in the guide for the H.323 Gateway (R2.1).
+        KindInfo(Kind.H323_GATEWAY, "h323", False, _ANY, True, "R2.1"),
+    )
+}
+
+# Components that one shared or wildcard certificate may serve (R3.5, R2.6).
+SHAREABLE_KINDS = (Kind.CALL_BRIDGE, Kind.WEB_BRIDGE, Kind.XMPP, Kind.TURN)
+# Order of the dedicated certificates in a plan.
+_DEDICATED_ORDER = (
+    Kind.CALL_BRIDGE,
+    Kind.WEB_BRIDGE,
+    Kind.XMPP,
+    Kind.TURN,
+    Kind.WEB_ADMIN,
+    Kind.RECORDER,
+    Kind.STREAMER,
+)

@@ -1,0 +1,77 @@
+"""Checks (SPEC chapter 5 plus the constraints of chapters 3 and 4), on the plan and real certs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..catalogue import Severity
+from ..plan import required_certificates
+from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificate, TrustLink
+from ..topology import validate_topology
+from ..trust import trust_relationships
+from .context import CheckContext
+from .names import (
+    check_san_contains_cn,
+    check_shared_has_san,
+    check_webbridge_names,
+    check_xmpp_names,
+)
+from .peers import check_callbridge_trust, check_expired, check_trunk_lb_sharing
+from .placement import check_recorder_streamer_placement
+from .signers import (
+    check_database_cluster,
+    check_lync,
+    check_self_signed_and_public,
+    check_turn_same_ca_as_webbridge,
+)
+
+# The checks, in the order they are shown. Data: add one by appending a function.
+CHECKS = (
+    check_trunk_lb_sharing,
+    check_database_cluster,
+    check_turn_same_ca_as_webbridge,
+    check_self_signed_and_public,
+    check_xmpp_names,
+    check_webbridge_names,
+    check_callbridge_trust,
+    check_expired,
+    check_lync,
+    check_shared_has_san,
+    check_san_contains_cn,
+    check_recorder_streamer_placement,
+)
+
+
+def check_deployment(
+    spec: DeploymentSpec,
+    plan: Sequence[PlannedCertificate] | None = None,
+    *,
+    trust: Sequence[TrustLink] | None = None,
+    certificates: Mapping[str, CertificateFacts] | None = None,
+    internal_ca_subject: str = "",
+    now: dt.datetime | None = None,
+) -> list[Finding]:
+    """Every finding for a deployment: topology, the plan, trust and the actual certificates.
+
+    ``plan`` defaults to the derived plan and ``trust`` to the derived trust relationships,
+    so a caller passes them only to check what is really configured.
+    """
+    findings = validate_topology(spec)
+    plan = tuple(required_certificates(spec) if plan is None else plan)
+    trust = tuple(trust_relationships(spec, plan) if trust is None else trust)
+    ctx = CheckContext(
+        spec=spec,
+        plan=plan,
+        trust=trust,
+        certificates=dict(certificates or {}),
+        internal_ca_subject=internal_ca_subject,
+        now=now or dt.datetime.now(dt.UTC),
+    )
+    for check in CHECKS:
+        findings.extend(check(ctx))
+    return findings
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == Severity.ERROR for f in findings)

@@ -1,0 +1,47 @@
+"""What every check reads (``CheckContext``) and how it reports (``_err``, ``_warn``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..catalogue import Purpose, Severity
+from ..plan import plan_for_component
+from ..specs import (
+    CertificateFacts,
+    ComponentSpec,
+    DeploymentSpec,
+    Finding,
+    PlannedCertificate,
+    TrustLink,
+)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    spec: DeploymentSpec
+    plan: tuple[PlannedCertificate, ...]
+    trust: tuple[TrustLink, ...]
+    certificates: Mapping[str, CertificateFacts]  # by plan basename, only those that exist
+    internal_ca_subject: str
+    now: dt.datetime
+
+    def of_purpose(self, *purposes: str) -> list[PlannedCertificate]:
+        return [p for p in self.plan if p.purpose in purposes]
+
+    def for_kind(self, kind: str) -> list[tuple[ComponentSpec, PlannedCertificate]]:
+        out = []
+        for comp in self.spec.components(kind):
+            for p in plan_for_component(self.plan, comp.ref):
+                if p.purpose != Purpose.DB_CLIENT:
+                    out.append((comp, p))
+        return out
+
+
+def _err(rule: str, where: str, problem: str, fix: str) -> Finding:
+    return Finding(Severity.ERROR, rule, where, problem, fix)
+
+
+def _warn(rule: str, where: str, problem: str, fix: str) -> Finding:
+    return Finding(Severity.WARNING, rule, where, problem, fix)

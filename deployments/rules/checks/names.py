@@ -1,0 +1,132 @@
+"""Names in certificates: XMPP (R5.2), Web Bridge (R5.3), SAN lists (R3.4, R3.6)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ..catalogue import DB_CLIENT_CN, Kind, Purpose
+from ..naming import _component_fqdn, name_covers, names_cover
+from ..specs import Finding
+from .context import CheckContext, _err, _warn
+
+
+def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
+    """R5.2 / R3.7: the XMPP certificate carries the DNS name (CN and SAN) and the domain (SAN)."""
+    findings = []
+    for comp, p in ctx.for_kind(Kind.XMPP):
+        facts = ctx.certificates.get(p.basename)
+        cn = facts.common_name if facts else p.common_name
+        san = facts.dns_names if facts else p.san
+        target = comp.srv_target or _component_fqdn(ctx.spec, comp)
+        domain = comp.xmpp_domain or ctx.spec.domain
+        if not san:
+            findings.append(
+                _err(
+                    "R3.4",
+                    p.basename,
+                    _(
+                        "The XMPP certificate has no subjectAltName list; native apps will report certificate errors."
+                    ),
+                    _("Reissue it with SAN %(target)s,%(domain)s.")
+                    % {"target": target, "domain": domain},
+                )
+            )
+            continue
+        if not (name_covers(cn, target) and names_cover(san, target)):
+            findings.append(
+                _err(
+                    "R5.2",
+                    p.basename,
+                    _(
+                        "The XMPP certificate does not name the server %(target)s in both CN and SAN."
+                    )
+                    % {"target": target},
+                    _("Reissue it with CN %(target)s and %(target)s in the SAN.")
+                    % {"target": target},
+                )
+            )
+        if domain.lower() not in (n.lower() for n in san):
+            findings.append(
+                _err(
+                    "R5.2",
+                    p.basename,
+                    _("The XMPP certificate's SAN lacks the XMPP domain %(domain)s.")
+                    % {"domain": domain},
+                    _("Reissue it with %(domain)s added to the SAN.") % {"domain": domain},
+                )
+            )
+    return findings
+
+
+def check_webbridge_names(ctx: CheckContext) -> list[Finding]:
+    """R5.3 / R3.6: the WB certificate names the WB's FQDN (its DNS A record)."""
+    findings = []
+    for comp, p in ctx.for_kind(Kind.WEB_BRIDGE):
+        facts = ctx.certificates.get(p.basename)
+        cn = facts.common_name if facts else p.common_name
+        san = facts.dns_names if facts else p.san
+        fqdn = _component_fqdn(ctx.spec, comp)
+        ok = names_cover(san, fqdn) if san else name_covers(cn, fqdn)
+        if not ok:
+            findings.append(
+                _err(
+                    "R5.3",
+                    p.basename,
+                    _(
+                        "The Web Bridge certificate does not name %(fqdn)s; browsers will show a certificate error."
+                    )
+                    % {"fqdn": fqdn},
+                    _("Reissue it with %(fqdn)s as CN (and in the SAN list).") % {"fqdn": fqdn},
+                )
+            )
+    return findings
+
+
+def check_shared_has_san(ctx: CheckContext) -> list[Finding]:
+    """R3.4: a certificate shared by several components needs a SAN list."""
+    findings = []
+    for p in ctx.plan:
+        if len(p.components) < 2 or p.purpose in (
+            Purpose.DB_CLIENT,
+            Purpose.TRUNK,
+            Purpose.LOAD_BALANCER,
+        ):
+            continue
+        facts = ctx.certificates.get(p.basename)
+        san = facts.dns_names if facts else p.san
+        if not san:
+            findings.append(
+                _err(
+                    "R3.4",
+                    p.basename,
+                    _("%(name)s is shared by several components but has no subjectAltName list.")
+                    % {"name": p.basename},
+                    _("Reissue it with every component's FQDN in the SAN."),
+                )
+            )
+    return findings
+
+
+def check_san_contains_cn(ctx: CheckContext) -> list[Finding]:
+    """R3.6: when a SAN list is used it must hold the CN too (clients read only the SAN)."""
+    findings = []
+    for p in ctx.plan:
+        facts = ctx.certificates.get(p.basename)
+        if (
+            not facts
+            or not facts.dns_names
+            or not facts.common_name
+            or facts.common_name == DB_CLIENT_CN
+        ):
+            continue
+        if not names_cover(facts.dns_names, facts.common_name):
+            findings.append(
+                _warn(
+                    "R3.6",
+                    p.basename,
+                    _("%(name)s has a SAN list without its CN %(cn)s.")
+                    % {"name": p.basename, "cn": facts.common_name},
+                    _("Reissue it with the CN in the SAN list."),
+                )
+            )
+    return findings

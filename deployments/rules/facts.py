@@ -1,0 +1,47 @@
+"""Reading actual certificates into the facts the checks need."""
+
+from __future__ import annotations
+
+import hashlib
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from .specs import CertificateFacts
+
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+}
+
+
+def certificate_facts(pem: str | bytes) -> CertificateFacts:
+    """Read the first certificate of a PEM text into the facts the checks need."""
+    data = pem.encode() if isinstance(pem, str) else pem
+    cert = x509.load_pem_x509_certificate(data)
+    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    try:
+        san_ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns = tuple(san_ext.get_values_for_type(x509.DNSName))
+    except x509.ExtensionNotFound:
+        dns = ()
+    try:
+        eku_ext = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        eku: frozenset[str] | None = frozenset(_EKU_NAMES.get(o, o.dotted_string) for o in eku_ext)
+    except x509.ExtensionNotFound:
+        eku = None
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return CertificateFacts(
+        common_name=str(cns[-1].value) if cns else "",
+        dns_names=dns,
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        self_signed=cert.issuer == cert.subject,
+        eku=eku,
+        not_after=cert.not_valid_after_utc,
+        public_key_sha256=hashlib.sha256(spki).hexdigest(),
+        pem=data.decode(),
+    )

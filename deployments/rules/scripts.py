@@ -1,0 +1,465 @@
+"""What an admin types: MMP command templates, install scripts per server (SPEC R4.2-R4.11)
+and the commands that obtain a certificate outside CertDesk (SPEC R3.3, R3.12, Appendix A)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+
+from .catalogue import DatabaseRole, Kind, Purpose
+from .specs import (
+    ComponentSpec,
+    DeploymentSpec,
+    InstallScript,
+    PlannedCertificate,
+    ScriptStep,
+    TrustLink,
+    UploadFile,
+)
+from .trust import trust_relationships
+
+# ---------------------------------------------------------------------------------------------
+# MMP command templates (SPEC R4.3-R4.11) — data, filled in by install_script()
+# ---------------------------------------------------------------------------------------------
+
+MMP = {
+    "pki_list": "pki list",
+    "pki_inspect": "pki inspect {cert}",
+    "pki_match": "pki match {key} {cert}",
+    "pki_verify": "pki verify {cert} {bundle}",
+    # R4.4
+    "xmpp": ("xmpp disable", "xmpp certs {key} {cert}{bundle}", "xmpp enable"),
+    # R4.5 (Edge)
+    "loadbalancer": (
+        "loadbalancer create {tag}",
+        "loadbalancer auth {tag} {key} {cert} {trust}",
+        "loadbalancer trunk {tag} {trunk}",
+        "loadbalancer public {tag} {public}",
+        "loadbalancer enable {tag}",
+    ),
+    # R4.5 (Core)
+    "trunk": (
+        "trunk create {tag} xmpp",
+        "trunk auth {tag} {key} {cert} {trust}",
+        "trunk edge {tag} {edge}{port}",
+        "trunk enable {tag}",
+    ),
+    # R4.6 + R4.7.1
+    "webbridge": ("webbridge disable", "webbridge certs {key} {cert}{bundle}"),
+    "webbridge_trust": ("webbridge trust {trust}",),
+    "webbridge_enable": ("webbridge enable",),
+    # R4.7
+    "callbridge": ("callbridge certs {key} {cert}{bundle}", "callbridge restart"),
+    # R4.8
+    "database_host": (
+        "database cluster certs {server_key} {server_cert} {client_key} {client_cert} {ca}",
+        "database cluster status",
+    ),
+    "database_client": (
+        "database cluster certs {client_key} {client_cert} {ca}",
+        "database cluster status",
+    ),
+    # R4.9
+    "turn": ("turn disable", "turn certs {key} {cert}{bundle}", "turn enable"),
+    # R4.10
+    "tls": ("tls {service} trust {trust}", "tls {service} verify enable", "tls {service}"),
+    # R4.11
+    "webadmin": ("webadmin certs {key} {cert}{bundle}", "webadmin restart"),
+    # R2.3 — command names from the MMP Command Reference, not from the certificate guide.
+    "recorder": (
+        "recorder disable",
+        "recorder certs {key} {cert}{bundle}",
+        "recorder trust {trust}",
+        "recorder enable",
+    ),
+    "streamer": (
+        "streamer disable",
+        "streamer certs {key} {cert}{bundle}",
+        "streamer trust {trust}",
+        "streamer enable",
+    ),
+}
+
+# What the MMP prints on success, as SPEC quotes it.
+MMP_SUCCESS = {
+    "xmpp": (
+        "SUCCESS: Domain configured",
+        "SUCCESS: Key and certificate pair match",
+        "SUCCESS: license file present",
+        "SUCCESS: XMPP server enabled",
+    ),  # R4.4
+    "webbridge": (
+        "SUCCESS: Key and certificate pair match",
+        "SUCCESS: Webbridge enabled",
+    ),  # R4.6
+    "callbridge": (
+        "SUCCESS: listen interface configured",
+        "SUCCESS: Key and certificate pair match",
+    ),  # R4.7
+}
+
+
+def _opt(bundle: str | None) -> str:
+    return f" {bundle}" if bundle else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Install scripts per server (SPEC R4.2-R4.11)
+# ---------------------------------------------------------------------------------------------
+
+
+def _server_plans(
+    spec: DeploymentSpec, plan: Sequence[PlannedCertificate], server: str
+) -> list[PlannedCertificate]:
+    found = spec.server(server)
+    refs = {c.ref for c in found.components} if found else set()
+    return [p for p in plan if refs & set(p.components)]
+
+
+def install_script(
+    spec: DeploymentSpec, plan: Sequence[PlannedCertificate], server_name: str
+) -> InstallScript:
+    """The files to upload to one server, the pki checks, and the MMP commands in order."""
+    server = spec.server(server_name)
+    if server is None:
+        raise KeyError(server_name)
+    trust = [t for t in trust_relationships(spec, plan) if t.server == server_name]
+    mine = _server_plans(spec, plan, server_name)
+    p: PlannedCertificate | None  # a plan entry, then each component's identity
+    t: TrustLink | None
+    by_ref: dict[str, list[PlannedCertificate]] = {}
+    for p in mine:
+        for ref in p.components:
+            by_ref.setdefault(ref, []).append(p)
+
+    uploads: list[UploadFile] = []
+
+    def add(upload: UploadFile) -> None:
+        if all(u.name != upload.name for u in uploads):
+            uploads.append(upload)
+
+    for p in mine:
+        add(UploadFile(p.key_file, "key", p.basename))
+        add(UploadFile(p.cert_file, "certificate", p.basename))
+        if p.bundle_file and p.purpose not in (Purpose.DB_SERVER, Purpose.DB_CLIENT):
+            add(UploadFile(p.bundle_file, "bundle", p.basename))
+    for t in trust:
+        add(UploadFile(t.file_name, "trust", ",".join(t.members)))
+
+    checks: list[str] = []
+    for p in mine:
+        checks.append(MMP["pki_inspect"].format(cert=p.cert_file))
+        checks.append(MMP["pki_match"].format(key=p.key_file, cert=p.cert_file))
+        bundle = (
+            "dbcluster_ca.crt"
+            if p.purpose in (Purpose.DB_SERVER, Purpose.DB_CLIENT)
+            else p.bundle_file
+        )
+        if bundle:
+            checks.append(MMP["pki_verify"].format(cert=p.cert_file, bundle=bundle))
+
+    def ident(comp: ComponentSpec) -> PlannedCertificate | None:
+        found = [p for p in by_ref.get(comp.ref, []) if p.purpose != Purpose.DB_CLIENT]
+        return found[0] if found else None
+
+    def trust_of(comp: ComponentSpec, purpose: str) -> TrustLink | None:
+        return next((t for t in trust if t.component == comp.ref and t.purpose == purpose), None)
+
+    steps: list[ScriptStep] = []
+    comps = list(server.components)
+
+    def of(kind: str) -> list[ComponentSpec]:
+        return [c for c in comps if c.kind == kind]
+
+    for comp in of(Kind.XMPP):
+        p = ident(comp)
+        if p:
+            steps.append(
+                ScriptStep(
+                    _("XMPP server"),
+                    "R4.4",
+                    tuple(
+                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+                        for line in MMP["xmpp"]
+                    ),
+                    MMP_SUCCESS["xmpp"],
+                    (_("The XMPP server also needs license.dat on the server."),),
+                )
+            )
+    for comp in of(Kind.LOAD_BALANCER):
+        p, t = ident(comp), trust_of(comp, "loadbalancer_trust")
+        if p:
+            steps.append(
+                ScriptStep(
+                    _("Load balancer %(tag)s") % {"tag": comp.tag},
+                    "R4.5",
+                    tuple(
+                        line.format(
+                            tag=comp.tag,
+                            key=p.key_file,
+                            cert=p.cert_file,
+                            trust=t.file_name if t else "<trunk-certificate>",
+                            trunk=comp.trunk_listen or "a:4999",
+                            public=" ".join(comp.public_listen) or "b:5222",
+                        )
+                        for line in MMP["loadbalancer"]
+                    ),
+                    (),
+                    (_("The public port opens only once a trunk from a Core is connected."),),
+                )
+            )
+    for comp in of(Kind.TRUNK):
+        p, t = ident(comp), trust_of(comp, "trunk_trust")
+        lb = spec.load_balancer(comp.load_balancer)
+        if p and lb:
+            edge_server = spec.server(lb.server)
+            edge = lb.fqdn or (edge_server.fqdn if edge_server else lb.server)
+            port = comp.edge_port or (
+                int(lb.trunk_listen.split(":")[1]) if lb.trunk_listen else None
+            )
+            steps.append(
+                ScriptStep(
+                    _("Trunk %(tag)s to %(edge)s") % {"tag": comp.tag, "edge": lb.server},
+                    "R4.5",
+                    tuple(
+                        line.format(
+                            tag=comp.tag,
+                            key=p.key_file,
+                            cert=p.cert_file,
+                            trust=t.file_name if t else "<load-balancer-certificate>",
+                            edge=edge,
+                            port=f" {port}" if port else "",
+                        )
+                        for line in MMP["trunk"]
+                    ),
+                )
+            )
+    for comp in of(Kind.WEB_BRIDGE):
+        p, t = ident(comp), trust_of(comp, "webbridge_trust")
+        if p:
+            lines = [
+                line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+                for line in MMP["webbridge"]
+            ]
+            notes = []
+            if t:
+                lines += [line.format(trust=t.file_name) for line in MMP["webbridge_trust"]]
+                if len(t.members) > 1:
+                    notes.append(
+                        _(
+                            "%(file)s joins the Call Bridge certificates %(files)s with no blank line between them."
+                        )
+                        % {"file": t.file_name, "files": ", ".join(f"{m}.crt" for m in t.members)}
+                    )
+                notes.append(
+                    _("Afterwards the 'webbridge' command shows Trust bundle: %(file)s.")
+                    % {"file": t.file_name}
+                )
+            lines += list(MMP["webbridge_enable"])
+            steps.append(
+                ScriptStep(
+                    _("Web Bridge"),
+                    "R4.6, R4.7.1",
+                    tuple(lines),
+                    MMP_SUCCESS["webbridge"],
+                    tuple(notes),
+                )
+            )
+    for comp in of(Kind.CALL_BRIDGE):
+        p = ident(comp)
+        if p:
+            steps.append(
+                ScriptStep(
+                    _("Call Bridge"),
+                    "R4.7",
+                    tuple(
+                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+                        for line in MMP["callbridge"]
+                    ),
+                    MMP_SUCCESS["callbridge"],
+                )
+            )
+    for comp in of(Kind.DATABASE):
+        t = trust_of(comp, "database_ca")
+        refs = {p.purpose: p for p in by_ref.get(comp.ref, [])}
+        client = refs.get(Purpose.DB_CLIENT)
+        if not (t and client):
+            continue
+        note = _(
+            "Only on a disabled cluster: if the cluster exists, run 'database cluster remove' on every server first."
+        )
+        if comp.database_role == DatabaseRole.CLIENT:
+            lines = [
+                line.format(
+                    client_key=client.key_file, client_cert=client.cert_file, ca=t.file_name
+                )
+                for line in MMP["database_client"]
+            ]
+            title = _("Database cluster (remote Call Bridge)")
+        else:
+            srv = refs.get(Purpose.DB_SERVER)
+            if srv is None:
+                continue
+            lines = [
+                line.format(
+                    server_key=srv.key_file,
+                    server_cert=srv.cert_file,
+                    client_key=client.key_file,
+                    client_cert=client.cert_file,
+                    ca=t.file_name,
+                )
+                for line in MMP["database_host"]
+            ]
+            title = _("Database cluster (host)")
+        steps.append(ScriptStep(title, "R4.8", tuple(lines), (), (note,)))
+    for comp in of(Kind.TURN):
+        p = ident(comp)
+        if p:
+            steps.append(
+                ScriptStep(
+                    _("TURN server"),
+                    "R4.9",
+                    tuple(
+                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+                        for line in MMP["turn"]
+                    ),
+                )
+            )
+    for comp in of(Kind.CALL_BRIDGE):
+        for service in ("sip", "ldap"):
+            t = trust_of(comp, f"tls_{service}")
+            if t:
+                steps.append(
+                    ScriptStep(
+                        _("Verify %(service)s TLS peers") % {"service": service.upper()},
+                        "R4.10",
+                        tuple(
+                            line.format(service=service, trust=t.file_name) for line in MMP["tls"]
+                        ),
+                        (),
+                        (
+                            _(
+                                "Put the CA certificates that signed the peers' certificates in %(file)s."
+                            )
+                            % {"file": t.file_name},
+                        ),
+                    )
+                )
+    for comp in of(Kind.WEB_ADMIN):
+        p = ident(comp)
+        if p:
+            steps.append(
+                ScriptStep(
+                    _("Web Admin"),
+                    "R4.11",
+                    tuple(
+                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+                        for line in MMP["webadmin"]
+                    ),
+                )
+            )
+    for kind, key in ((Kind.RECORDER, "recorder"), (Kind.STREAMER, "streamer")):
+        for comp in of(kind):
+            p, t = ident(comp), trust_of(comp, f"{key}_trust")
+            if p:
+                steps.append(
+                    ScriptStep(
+                        Kind(kind).label,
+                        "R2.3",
+                        tuple(
+                            line.format(
+                                key=p.key_file,
+                                cert=p.cert_file,
+                                bundle=_opt(p.bundle_file),
+                                trust=t.file_name if t else "<callbridge-certificate>",
+                            )
+                            for line in MMP[key]
+                        ),
+                        (),
+                        (
+                            _(
+                                "These command names come from the MMP Command Reference, not the certificate guide."
+                            ),
+                        ),
+                    )
+                )
+    return InstallScript(
+        deployment=spec.name,
+        server=server.name,
+        fqdn=server.fqdn,
+        uploads=tuple(uploads),
+        checks=tuple(checks),
+        steps=tuple(steps),
+        trust_files=tuple(trust),
+    )
+
+
+def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) -> str:
+    """install.txt: what an admin reads and copies, one command per line."""
+    out: list[str] = [
+        _("# CertDesk install script for %(server)s (%(fqdn)s), deployment %(deployment)s")
+        % {"server": script.server, "fqdn": script.fqdn, "deployment": script.deployment},
+        _("# Lines starting with '->' are what the MMP prints when a step succeeds."),
+        "",
+    ]
+    if obtain:
+        out.append(_("## Certificates signed outside CertDesk (R3.3, R3.12, Appendix A)"))
+        out.extend(obtain)
+        out.append("")
+    out.append(_("## 1. Upload these files by SFTP (R4.2)"))
+    out.extend(u.name for u in script.uploads)
+    out.append(MMP["pki_list"])
+    out.append("")
+    out.append(_("## 2. Check each file before assigning it (R4.3)"))
+    out.extend(script.checks)
+    for number, step in enumerate(script.steps, start=3):
+        out.append("")
+        out.append(f"## {number}. {step.title} ({step.rule})")
+        out.extend(f"# {note}" for note in step.notes)
+        out.extend(step.commands)
+        out.extend(f"-> {line}" for line in step.expect)
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Obtaining certificates outside CertDesk (SPEC R3.3, R3.12, Appendix A)
+# ---------------------------------------------------------------------------------------------
+
+_SUBJECT_KEYS = ("OU", "O", "L", "ST", "C", "emailAddress")
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if any(ch in value for ch in " \"'") else value
+
+
+def obtain_commands(spec: DeploymentSpec, planned: PlannedCertificate) -> list[str]:
+    """How to get this certificate from a public CA or AD CS, when CertDesk does not sign it."""
+    subject = dict(spec.subject)
+    attrs = [f"CN:{planned.common_name}"]
+    attrs += [f"{k}:{_quote(subject[k])}" for k in _SUBJECT_KEYS if subject.get(k)]
+    extra = [n for n in planned.san if n.lower() != planned.common_name.lower()]
+    if extra:
+        # R3.4: the CN is added to the SAN list automatically; do not repeat it.
+        attrs.append("subjectAltName:" + ",".join(extra))
+    slash = (
+        "".join(f"/{k}={subject[k]}" for k in ("C", "ST", "L", "O", "OU") if subject.get(k))
+        + f"/CN={planned.common_name}"
+    )
+    newkey = {
+        "ec256": "ec -pkeyopt ec_paramgen_curve:P-256",
+        "ec384": "ec -pkeyopt ec_paramgen_curve:P-384",
+        "rsa3072": "rsa:3072",
+        "rsa4096": "rsa:4096",
+    }.get(planned.key_type, "rsa:2048")
+    openssl = (
+        f"openssl req -out {planned.basename}.csr -new -newkey {newkey} -nodes "
+        f'-keyout {planned.key_file} -subj "{slash}"'
+    )
+    if planned.san:
+        openssl += ' -addext "subjectAltName=' + ",".join(f"DNS:{n}" for n in planned.san) + '"'
+    return [
+        f"pki csr {planned.basename} " + " ".join(attrs),
+        openssl,
+        f'certreq -submit -attrib "CertificateTemplate:WebServer" {planned.basename}.csr',
+    ]
