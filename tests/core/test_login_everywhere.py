@@ -47,6 +47,25 @@ def test_an_anonymous_visitor_cannot_open_a_non_public_page(client, path):
         assert response["Location"].startswith("/accounts/login/")
 
 
+# Pages any logged-in user may use, whatever their role.
+ANY_USER = ("/accounts/logout/",)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [path for path, _ in _project_urls()])
+def test_a_logged_in_user_without_a_role_is_refused_every_non_public_page(client_as, nobody, path):
+    if path.startswith(PUBLIC_PREFIXES + ANY_USER):
+        pytest.skip("open to everyone on purpose")
+    client = client_as(nobody)
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code in (403, 405), f"{path} answered {response.status_code}"
+        if response.status_code == 405:
+            continue  # wrong method for this page; the other method is checked too
+    statuses = {client.get(path).status_code, client.post(path).status_code}
+    assert 403 in statuses, f"{path} never refused a user without a role"
+
+
 def test_only_the_intended_views_are_exempt_from_login():
     exempt = sorted(path for path, pattern in _project_urls()
                     if getattr(pattern.callback, "login_required", True) is False)  # fmt: skip
