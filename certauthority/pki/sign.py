@@ -82,7 +82,7 @@ def normalise_serial(text: str) -> str:
     return serial_to_hex(int(cleaned, 16))
 
 
-def signature_hash_for(key: PrivateKey) -> hashes.HashAlgorithm:
+def signature_hash_for(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:
     """SHA-256 for RSA and P-256, SHA-384 for P-384 and larger curves (RFC 5480 pairing)."""
     if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size > 256:
         return hashes.SHA384()

@@ -75,7 +75,14 @@ from .plan import (
     plan_for_component,
     required_certificates,
 )
-from .scripts import MMP, MMP_SUCCESS, install_script, obtain_commands, render_install_text
+from .scripts import (
+    MMP,
+    MMP_SUCCESS,
+    PKI_CHECKS,
+    install_script,
+    obtain_commands,
+    render_install_text,
+)
 from .specs import (
     CertificateFacts,
     ComponentSpec,
@@ -100,6 +107,7 @@ __all__ = [
     "INTERNAL_CA_MEMBER",
     "MMP",
     "MMP_SUCCESS",
+    "PKI_CHECKS",
     "SHAREABLE_KINDS",
     "CertProfile",
     "CertificateFacts",

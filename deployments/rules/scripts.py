@@ -23,11 +23,15 @@ from .trust import trust_relationships
 # MMP command templates (SPEC R4.3-R4.11) — data, filled in by install_script()
 # ---------------------------------------------------------------------------------------------
 
-MMP = {
-    "pki_list": "pki list",
-    "pki_inspect": "pki inspect {cert}",
-    "pki_match": "pki match {key} {cert}",
-    "pki_verify": "pki verify {cert} {bundle}",
+# R4.2, R4.3: the checks run on every uploaded file before it is assigned.
+PKI_CHECKS: dict[str, str] = {
+    "list": "pki list",
+    "inspect": "pki inspect {cert}",
+    "match": "pki match {key} {cert}",
+    "verify": "pki verify {cert} {bundle}",
+}
+
+MMP: dict[str, tuple[str, ...]] = {
     # R4.4
     "xmpp": ("xmpp disable", "xmpp certs {key} {cert}{bundle}", "xmpp enable"),
     # R4.5 (Edge)
@@ -149,15 +153,15 @@ def install_script(
 
     checks: list[str] = []
     for p in mine:
-        checks.append(MMP["pki_inspect"].format(cert=p.cert_file))
-        checks.append(MMP["pki_match"].format(key=p.key_file, cert=p.cert_file))
+        checks.append(PKI_CHECKS["inspect"].format(cert=p.cert_file))
+        checks.append(PKI_CHECKS["match"].format(key=p.key_file, cert=p.cert_file))
         bundle = (
             "dbcluster_ca.crt"
             if p.purpose in (Purpose.DB_SERVER, Purpose.DB_CLIENT)
             else p.bundle_file
         )
         if bundle:
-            checks.append(MMP["pki_verify"].format(cert=p.cert_file, bundle=bundle))
+            checks.append(PKI_CHECKS["verify"].format(cert=p.cert_file, bundle=bundle))
 
     def ident(comp: ComponentSpec) -> PlannedCertificate | None:
         found = [p for p in by_ref.get(comp.ref, []) if p.purpose != Purpose.DB_CLIENT]
@@ -409,7 +413,7 @@ def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) ->
         out.append("")
     out.append(_("## 1. Upload these files by SFTP (R4.2)"))
     out.extend(u.name for u in script.uploads)
-    out.append(MMP["pki_list"])
+    out.append(PKI_CHECKS["list"])
     out.append("")
     out.append(_("## 2. Check each file before assigning it (R4.3)"))
     out.extend(script.checks)
