@@ -88,7 +88,10 @@ def _key(description: str, encoding: str, encrypted: bool = False) -> Detected:
 
 def _certificates(certs: list[x509.Certificate], encoding: str) -> Detected:
     if len(certs) == 1:
-        summary = f"certificate: {format_name(certs[0].subject)}"
+        cert = certs[0]
+        summary = (
+            f"certificate: {format_name(cert.subject)}, expires {cert.not_valid_after_utc:%Y-%m-%d}"
+        )
         return Detected(Kind.CERTIFICATE, encoding, summary, certificates=certs)
     return Detected(
         Kind.BUNDLE, encoding, f"certificate bundle of {len(certs)}", certificates=certs

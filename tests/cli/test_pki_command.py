@@ -487,6 +487,8 @@ def test_list_says_what_each_file_is(sftp: Path, chain) -> None:
     put(sftp, "notes.txt", b"hello")
     lines = pki(sftp, "list").out.splitlines()
     assert lines[0].startswith("cb.crt") and "certificate: CN=webbridge.example.com" in lines[0]
+    expiry = chain.leaf.cert.not_valid_after_utc.strftime("%Y-%m-%d")
+    assert lines[0].endswith(f"expires {expiry}")
     assert lines[1].startswith("cb.key") and "private key (EC P-256)" in lines[1]
     assert "larger than" in lines[2]
     assert lines[3].startswith("notes.txt") and lines[3].endswith("unknown")
