@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.DeploymentDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.DeploymentEditView.as_view(), name="edit"),
     path("<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
+    path("<int:pk>/plan/issue/", views.PlanIssueView.as_view(), name="plan-issue"),
     path("<int:pk>/plan/<int:plan_pk>/edit/", views.PlanEditView.as_view(), name="plan-edit"),
     path("<int:pk>/findings/", views.FindingsView.as_view(), name="findings"),
     path("<int:pk>/servers/new/", views.ServerEditView.as_view(), name="server-create"),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certauthority.pki.errors import PKIError
 from core.permissions import RequirePermission
 
 from . import rules, selectors, services
@@ -230,6 +231,38 @@ class PlanView(RequirePermission, View):
                 "trust": rules.trust_relationships(spec, plan),
             },
         )
+
+
+ISSUE_STATUSES = ("issued", "csr", "self-signed", "kept")
+
+
+class PlanIssueView(RequirePermission, View):
+    """Generate the keys and CSRs of the plan and have the internal CA sign its share (R3.1)."""
+
+    permission_required = ("certauthority.generate_key", "certauthority.sign_certificate")
+
+    def post(self, request, pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        try:
+            results = services.deployment_issue(deployment=deployment, actor=request.user)
+        except (services.DeploymentError, PKIError) as exc:
+            messages.error(request, str(exc))
+        else:
+            done = {status: sum(r.status == status for r in results) for status in ISSUE_STATUSES}
+            messages.success(
+                request,
+                _(
+                    "%(issued)d signed by the internal CA, %(csr)d CSRs waiting for the public "
+                    "CA, %(selfsigned)d self-signed, %(kept)d unchanged."
+                )
+                % {
+                    "issued": done["issued"],
+                    "csr": done["csr"],
+                    "selfsigned": done["self-signed"],
+                    "kept": done["kept"],
+                },
+            )
+        return redirect("deployments:plan", pk=deployment.pk)
 
 
 class PlanEditView(_FormView):

@@ -152,3 +152,36 @@ def test_an_operator_switches_a_plan_entry_to_self_signed_and_sees_the_finding(
     )
     page = client.get(reverse("deployments:findings", args=[split.pk])).content.decode()
     assert "R5.1" in page and "service not trusted" in page
+
+
+def test_an_operator_issues_the_plan_from_the_plan_page(
+    client_as, operator, load_example, internal_ca
+):
+    deployment = load_example("single-split", internal_ca=internal_ca.name)
+    client = client_as(operator)
+    plan = client.get(reverse("deployments:plan", args=[deployment.pk])).content.decode()
+    assert 'id="issue-button"' in plan
+    response = client.post(reverse("deployments:plan-issue", args=[deployment.pk]), follow=True)
+    html = response.content.decode()
+    # Split example: five internal certificates, three public ones waiting as CSRs (R2.4, R2.5).
+    assert "5 signed by the internal CA, 3 CSRs waiting for the public CA" in html
+    statuses = dict(deployment.certificate_plans.values_list("basename", "certificate__issuer"))
+    assert statuses["callbridge"] == internal_ca.subject
+    assert statuses["webbridge"] is None
+
+
+def test_issuing_without_an_internal_ca_says_to_choose_one_and_signs_nothing(
+    client_as, operator, split
+):
+    response = client_as(operator).post(
+        reverse("deployments:plan-issue", args=[split.pk]), follow=True
+    )
+    assert "choose its internal CA first" in response.content.decode()
+    assert not split.certificate_plans.filter(certificate__isnull=False).exists()
+
+
+def test_a_viewer_sees_no_issue_button_and_gets_403_when_posting(client_as, viewer, split):
+    client = client_as(viewer)
+    plan = client.get(reverse("deployments:plan", args=[split.pk])).content.decode()
+    assert 'id="issue-button"' not in plan
+    assert client.post(reverse("deployments:plan-issue", args=[split.pk])).status_code == 403
