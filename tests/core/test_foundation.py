@@ -153,3 +153,16 @@ def test_check_deploy_is_clean_with_the_production_values_of_env_example():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_request_far_above_the_size_limit_gets_a_400_page_that_explains_it(
+    client_as, viewer, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = client_as(viewer)
+    response = client.post(
+        reverse("tools"), {"tool": "inspect", "inspect-material_text": "A" * 20_000}
+    )
+    assert response.status_code == 400
+    assert "far too large" in response.content.decode()
