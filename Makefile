@@ -58,6 +58,7 @@ beat: install
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=mypy CERTDESK_KEY_ENCRYPTION_KEY=mypy-only-not-a-secret DEBUG=true $(BIN)/mypy certauthority/pki deployments/rules certauthority/services certauthority/keystore.py certauthority/selectors.py deployments/services.py deployments/selectors.py deployments/documents.py core
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # dev-only package: for the type checker alone
 
 
 class SecretTextarea(forms.Textarea):
@@ -14,7 +19,7 @@ class SecretTextarea(forms.Textarea):
         return None
 
 
-def _pair(name: str, label: str, secret: bool) -> dict[str, forms.Field]:
+def _pair(name: str, label: StrOrPromise, secret: bool) -> dict[str, forms.Field]:
     textarea = SecretTextarea if secret else forms.Textarea
     return {
         f"{name}_file": forms.FileField(
@@ -31,7 +36,7 @@ def _pair(name: str, label: str, secret: bool) -> dict[str, forms.Field]:
 class ToolForm(forms.Form):
     """A form made of upload-or-paste pairs; ``material(name)`` returns the bytes given."""
 
-    pairs: tuple[tuple[str, str, bool], ...] = ()
+    pairs: tuple[tuple[str, StrOrPromise, bool], ...] = ()
     secret_pairs: frozenset[str] = frozenset()
 
     def __init__(self, *args, **kwargs) -> None:

@@ -20,8 +20,10 @@ def deployment_list() -> QuerySet[Deployment]:
 
 def deployment_get(*, name: str | None = None, pk: int | None = None) -> Deployment:
     """The deployment or Http404."""
-    query = {"name": name} if name is not None else {"pk": pk}
-    return get_object_or_404(Deployment.objects.select_related("internal_ca"), **query)
+    deployments = Deployment.objects.select_related("internal_ca")
+    if name is not None:
+        return get_object_or_404(deployments, name=name)
+    return get_object_or_404(deployments, pk=pk)
 
 
 def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
@@ -48,7 +50,7 @@ def deployment_document(*, deployment: Deployment) -> dict[str, Any]:
     )
     if deployment.public_ca_name:
         doc["public_ca"] = deployment.public_ca_name
-    if deployment.internal_ca_id:
+    if deployment.internal_ca is not None:
         doc["internal_ca"] = deployment.internal_ca.name
     subject = {
         key: value
@@ -95,7 +97,7 @@ def _component_document(comp: Component) -> dict[str, Any]:
         ("tag", comp.tag),
         ("trunk", comp.trunk_listen),
         ("public", list(comp.public_listen)),
-        ("load_balancer", comp.load_balancer.tag if comp.load_balancer_id else ""),
+        ("load_balancer", comp.load_balancer.tag if comp.load_balancer is not None else ""),
         ("port", comp.edge_port),
         ("database_role", comp.database_role),
     ):
@@ -145,9 +147,10 @@ def deployment_plan(*, deployment: Deployment) -> list[rules.PlannedCertificate]
 
 
 def internal_ca_subject(*, deployment: Deployment) -> str:
-    if not deployment.internal_ca_id:
+    ca = deployment.internal_ca
+    if ca is None:
         return ""
-    cert = x509.load_pem_x509_certificate(deployment.internal_ca.certificate.pem.encode())
+    cert = x509.load_pem_x509_certificate(ca.certificate.pem.encode())
     return cert.subject.rfc4514_string()
 
 
@@ -155,7 +158,7 @@ def deployment_certificate_facts(*, deployment: Deployment) -> dict[str, rules.C
     return {
         row.basename: rules.certificate_facts(row.certificate.pem)
         for row in plan_rows(deployment=deployment)
-        if row.certificate_id
+        if row.certificate is not None
     }
 
 

@@ -240,7 +240,7 @@ def deployment_plan_sync(*, deployment: Deployment) -> list[CertificatePlan]:
 
 def plan_set_signer(*, plan: CertificatePlan, signer: str) -> CertificatePlan:
     """An operator's choice of signer (e.g. self-signed in a test lab, R6.1); kept on re-derive."""
-    if signer not in rules.Signer.values:
+    if signer not in {choice.value for choice in rules.Signer}:
         raise DeploymentError(_("Unknown signer %(signer)s.") % {"signer": signer})
     if plan.signer != signer:
         plan.signer = signer
@@ -297,7 +297,7 @@ def deployment_issue(
     results = []
     now = timezone.now()
     for row in rows:
-        if row.certificate_id and row.certificate.not_after > now:
+        if row.certificate is not None and row.certificate.not_after > now:
             results.append(IssueResult(row.basename, "kept", _("already issued")))
             continue
         try:
@@ -311,13 +311,14 @@ def _issue_one(
     *, deployment: Deployment, row: CertificatePlan, actor: Actor, days: int
 ) -> IssueResult:
     with transaction.atomic():
-        if row.keypair_id is None:
-            row.keypair = ca_services.keypair_generate(
+        keypair = row.keypair
+        if keypair is None:
+            keypair = row.keypair = ca_services.keypair_generate(
                 key_type=row.key_type, label=f"{deployment.name}/{row.basename}", actor=actor
             )
             row.signing_request = None
         if row.signer == rules.Signer.SELF_SIGNED:
-            key = ca_services.keypair_private_key(keypair=row.keypair)
+            key = ca_services.keypair_private_key(keypair=keypair)
             request = CsrRequest(
                 attributes={"cn": row.common_name}, alt_names=classify_names(list(row.san))
             )
@@ -325,14 +326,15 @@ def _issue_one(
             row.certificate = ca_services.certificate_import(
                 pem=cert.public_bytes(serialization.Encoding.PEM),
                 source=CertificateSource.SELF_SIGNED,
-                key=row.keypair,
+                key=keypair,
                 actor=actor,
             )
             row.save()
             return IssueResult(row.basename, "self-signed", _("self-signed certificate created"))
-        if row.signing_request_id is None:
-            row.signing_request = ca_services.csr_create(
-                keypair=row.keypair,
+        csr = row.signing_request
+        if csr is None:
+            csr = row.signing_request = ca_services.csr_create(
+                keypair=keypair,
                 subject=_subject(deployment, row.common_name),
                 san=classify_names(list(row.san)),
                 actor=actor,
@@ -345,17 +347,22 @@ def _issue_one(
                 _("CSR ready: send it to %(ca)s")
                 % {"ca": deployment.public_ca_name or _("the public CA")},
             )
+        ca = deployment.internal_ca
+        if ca is None:
+            # deployment_issue checks this up front for entries without a certificate; an
+            # expired one renewed after the deployment lost its internal CA gets here.
+            raise DeploymentError(
+                _(
+                    "%(basename)s is for the internal CA but the deployment has none: choose "
+                    "its internal CA first."
+                )
+                % {"basename": row.basename}
+            )
         row.certificate = ca_services.certificate_issue(
-            ca=deployment.internal_ca,
-            csr=row.signing_request,
-            profile=row.profile,
-            days=days,
-            actor=actor,
+            ca=ca, csr=csr, profile=row.profile, days=days, actor=actor
         )
         row.save()
-    return IssueResult(
-        row.basename, "issued", _("signed by %(ca)s") % {"ca": deployment.internal_ca.name}
-    )
+    return IssueResult(row.basename, "issued", _("signed by %(ca)s") % {"ca": ca.name})
 
 
 # --- files for the servers --------------------------------------------------------------------
@@ -366,18 +373,20 @@ def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, by
     files: dict[str, bytes] = {}
     rows = {row.basename: row for row in selectors.plan_rows(deployment=deployment)}
     for row in rows.values():
-        if row.certificate_id:
-            files[f"{row.basename}.crt"] = row.certificate.pem.strip().encode() + b"\n"
-            chain = certificate_chain(certificate=row.certificate)
-            if chain:
-                files[f"{row.basename}_bundle.crt"] = format_bundle(chain)  # SPEC R1.4
-            elif row.bundle_pem.strip():
-                files[f"{row.basename}_bundle.crt"] = row.bundle_pem.strip().encode() + b"\n"
-        if row.keypair_id and row.keypair.has_private_key and row.certificate_id:
+        certificate = row.certificate
+        if certificate is None:
+            continue
+        files[f"{row.basename}.crt"] = certificate.pem.strip().encode() + b"\n"
+        chain = certificate_chain(certificate=certificate)
+        if chain:
+            files[f"{row.basename}_bundle.crt"] = format_bundle(chain)  # SPEC R1.4
+        elif row.bundle_pem.strip():
+            files[f"{row.basename}_bundle.crt"] = row.bundle_pem.strip().encode() + b"\n"
+        if row.keypair is not None and row.keypair.has_private_key:
             files[f"{row.basename}.key"] = ca_services.keypair_export(
                 keypair=row.keypair, password=None, actor=actor
             )
-    internal = ca_chain(ca=deployment.internal_ca) if deployment.internal_ca_id else []
+    internal = ca_chain(ca=deployment.internal_ca) if deployment.internal_ca is not None else []
     spec = selectors.deployment_spec(deployment=deployment)
     plan = selectors.deployment_plan(deployment=deployment)
     for link in rules.trust_relationships(spec, plan):
@@ -387,8 +396,8 @@ def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, by
             if member == rules.INTERNAL_CA_MEMBER:
                 certs.extend(internal)
                 complete = complete and bool(internal)
-            elif member in rows and rows[member].certificate_id:
-                certs.append(x509.load_pem_x509_certificate(rows[member].certificate.pem.encode()))
+            elif member in rows and (member_cert := rows[member].certificate) is not None:
+                certs.append(x509.load_pem_x509_certificate(member_cert.pem.encode()))
             else:
                 complete = False
         if certs and complete:

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from ..models import AuditAction, AuditEvent
 
 # A user for web requests; a name (the CLI's --actor or OS user) or None ("system") otherwise.
-Actor = AbstractBaseUser | str | None
+# ``User`` is settings.AUTH_USER_MODEL (CertDesk keeps Django's default user model).
+Actor = User | str | None
 
 SYSTEM = "system"
 
 
-def actor_user(actor: Actor) -> AbstractBaseUser | None:
-    return actor if isinstance(actor, AbstractBaseUser) else None
+def actor_user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def actor_label(actor: Actor) -> str:
-    if isinstance(actor, AbstractBaseUser):
+    if isinstance(actor, User):
         return actor.get_username()
     return actor or SYSTEM
 
@@ -38,7 +39,7 @@ def audit_event(
         actor=actor_user(actor),
         actor_name=actor_label(actor)[:150],
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         summary=summary,
         details=details or {},

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp as x509_ocsp
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from ..models import (
 from ..pki import ocsp as pki_ocsp
 from ..pki.csr import check_csr, csr_subject_and_san, load_csr, signature_hash_name
 from ..pki.errors import PKIError
-from ..pki.keys import describe_key, keys_match, public_key_fingerprint
+from ..pki.keys import PublicKey, describe_key, keys_match, public_key_fingerprint
 from ..pki.names import classify_name, common_name, format_name, general_name_value
 from ..pki.sign import CertProfile, IssueOptions, build_request, issue_certificate, serial_to_hex
 from ..selectors import certificate_x509
@@ -69,14 +70,29 @@ def csr_parse(*, data: bytes) -> x509.CertificateSigningRequest:
     return csr
 
 
-def _csr_row(*, csr: x509.CertificateSigningRequest, key: KeyPair | None, actor: Actor):
+def _csr_public_key(csr: x509.CertificateSigningRequest) -> PublicKey:
+    """The CSR's public key, of a kind CertDesk signs for (RSA or EC); PKIError otherwise.
+
+    csr_parse (check_csr) already refuses other kinds; this keeps the promise in the types.
+    """
+    key = csr.public_key()
+    if not isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        raise PKIError(
+            f"Unsupported key type {type(key).__name__}: use RSA (2048 bits or more) or EC."
+        )
+    return key
+
+
+def _csr_row(
+    *, csr: x509.CertificateSigningRequest, key: KeyPair | None, actor: Actor
+) -> SigningRequest:
     subject, san = csr_subject_and_san(csr)
     return SigningRequest.objects.create(
         pem=csr.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         subject=format_name(subject),
         common_name=(common_name(subject) or "")[:255],
         san=san_strings(san),
-        public_key_sha256=public_key_fingerprint(csr.public_key()),
+        public_key_sha256=public_key_fingerprint(_csr_public_key(csr)),
         key=key,
         created_by=actor_user(actor),
     )
@@ -85,7 +101,7 @@ def _csr_row(*, csr: x509.CertificateSigningRequest, key: KeyPair | None, actor:
 def csr_store(*, csr_pem: bytes, actor: Actor) -> SigningRequest:
     """Parse (PEM or DER), check and keep a CSR received from elsewhere."""
     csr = csr_parse(data=csr_pem)
-    fingerprint = public_key_fingerprint(csr.public_key())
+    fingerprint = public_key_fingerprint(_csr_public_key(csr))
     key = KeyPair.objects.filter(public_key_sha256=fingerprint).first()
     with transaction.atomic():
         row = _csr_row(csr=csr, key=key, actor=actor)
@@ -188,7 +204,7 @@ def csr_preview(*, data: bytes) -> CsrPreview:
         subject=format_name(subject),
         common_name=cn,
         san=san_strings(san),
-        key=describe_key(csr.public_key()),  # type: ignore[arg-type]
+        key=describe_key(_csr_public_key(csr)),
         signature_hash=(signature_hash_name(csr) or "").upper(),
         suggested_san=list(dict.fromkeys(suggested)),
         warnings=warnings,
@@ -244,7 +260,7 @@ def certificate_issue(
     options = IssueOptions(crl_url=ca.crl_url, ocsp_url=ca.ocsp_url)
     cert = issue_certificate(
         issuer=ca_issuer(ca=ca),
-        public_key=request.public_key(),  # type: ignore[arg-type]
+        public_key=_csr_public_key(request),
         subject=subject,
         san=names,
         profile=cert_profile,
@@ -309,7 +325,7 @@ def certificate_issue_batch(
         signed.append(
             issue_certificate(
                 issuer=issuer,
-                public_key=request.public_key(),  # type: ignore[arg-type]
+                public_key=_csr_public_key(request),
                 subject=subject,
                 san=list(names),
                 profile=cert_profile,

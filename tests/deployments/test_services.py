@@ -3,6 +3,8 @@ real certificates (the internal CA's services sign them)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from cryptography import x509
 
@@ -83,6 +85,25 @@ def test_issue_needs_an_internal_ca_when_the_plan_has_internal_certificates(load
     deployment = load_example("single-split")
     with pytest.raises(services.DeploymentError, match="choose its internal CA"):
         services.deployment_issue(deployment=deployment, actor="test")
+
+
+def test_renewing_an_expired_internal_certificate_without_an_internal_ca_says_what_to_do(
+    load_example, internal_ca, time_machine
+):
+    deployment = load_example("single-split", internal_ca="Lab Root")
+    services.deployment_issue(deployment=deployment, actor="test")
+    deployment = load_example("single-split")  # the file again, now without internal_ca
+    callbridge = CertificatePlan.objects.get(basename="callbridge")
+    time_machine.move_to(callbridge.certificate.not_after + dt.timedelta(days=1))
+    with pytest.raises(services.DeploymentError) as exc:
+        services.deployment_issue(deployment=deployment, actor="test")
+    # What `manage.py deployment issue` prints, instead of a crash on the missing CA.
+    assert str(exc.value) == (
+        "callbridge is for the internal CA but the deployment has none: "
+        "choose its internal CA first."
+    )
+    callbridge.refresh_from_db()
+    assert callbridge.status == PlanStatus.EXPIRED
 
 
 def test_issue_signs_internal_certificates_and_leaves_public_ones_as_csrs(
