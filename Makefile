@@ -69,7 +69,9 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd $(CURDIR) && $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=var --ignore=static \
+		--ignore=bench --ignore=tests
+	@echo "Translate the new entries of locale/ja/LC_MESSAGES/django.po, then:"
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
 
 clean:

@@ -286,7 +286,14 @@ def deployment_issue(
 ) -> list[IssueResult]:
     """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait."""
     rows = deployment_plan_sync(deployment=deployment)
-    needs_ca = [r for r in rows if r.signer == rules.Signer.INTERNAL_CA and not r.certificate_id]
+    now = timezone.now()
+    needs_ca = [
+        r
+        for r in rows
+        if r.signer == rules.Signer.INTERNAL_CA
+        and (r.certificate is None or r.certificate.not_after <= now)
+    ]
+    # Checked before any key is made, so a missing CA never leaves the plan half-issued.
     if needs_ca and deployment.internal_ca_id is None:
         raise DeploymentError(
             _(
@@ -295,7 +302,6 @@ def deployment_issue(
             % {"count": len(needs_ca)}
         )
     results = []
-    now = timezone.now()
     for row in rows:
         if row.certificate is not None and row.certificate.not_after > now:
             results.append(IssueResult(row.basename, "kept", _("already issued")))

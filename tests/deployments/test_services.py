@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from cryptography import x509
 
+from certauthority.models import KeyPair
 from deployments import documents, rules, selectors, services
 from deployments.models import CertificatePlan, Component, Deployment, PlanStatus
 
@@ -95,13 +96,16 @@ def test_renewing_an_expired_internal_certificate_without_an_internal_ca_says_wh
     deployment = load_example("single-split")  # the file again, now without internal_ca
     callbridge = CertificatePlan.objects.get(basename="callbridge")
     time_machine.move_to(callbridge.certificate.not_after + dt.timedelta(days=1))
+    keys_before = KeyPair.objects.count()
     with pytest.raises(services.DeploymentError) as exc:
         services.deployment_issue(deployment=deployment, actor="test")
-    # What `manage.py deployment issue` prints, instead of a crash on the missing CA.
+    # What `manage.py deployment issue` prints, instead of a crash on the missing CA; it is
+    # said before any new key is made, so nothing is half-issued.
     assert str(exc.value) == (
-        "callbridge is for the internal CA but the deployment has none: "
+        "5 certificates are for the internal CA but the deployment has none: "
         "choose its internal CA first."
     )
+    assert KeyPair.objects.count() == keys_before
     callbridge.refresh_from_db()
     assert callbridge.status == PlanStatus.EXPIRED
 
