@@ -6,7 +6,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from .chain import is_self_signed, likely_issued, signature_is_valid
+from .chain import is_self_signed, likely_issued, signature_is_valid, unique_certificates
 from .errors import PKIError
 from .names import format_name
 from .pem import looks_like_pem, pem_blocks
@@ -52,18 +52,6 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
 
 def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
-
-
-def unique_certificates(certs: list[x509.Certificate]) -> list[x509.Certificate]:
-    """``certs`` without repeats, first occurrence kept."""
-    seen: set[bytes] = set()
-    result = []
-    for cert in certs:
-        der = _der(cert)
-        if der not in seen:
-            seen.add(der)
-            result.append(cert)
-    return result
 
 
 def _issued(issuer: x509.Certificate, child: x509.Certificate) -> bool:

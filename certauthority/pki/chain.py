@@ -376,7 +376,8 @@ def _untrusted_issuer(
     return _pick(candidates, at)
 
 
-def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+def unique_certificates(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``certs`` without repeats, first occurrence kept."""
     seen: set[bytes] = set()
     result = []
     for cert in certs:
@@ -397,8 +398,8 @@ def _build(
     trust error, if any."""
     chain = [leaf]
     num_untrusted = 1
-    pool = _unique(untrusted)
-    trusted = _unique(trusted)
+    pool = unique_certificates(untrusted)
+    trusted = unique_certificates(trusted)
     trusted_ders = {_der(c) for c in trusted}
     search_trusted = True
     search_untrusted = bool(pool)

@@ -108,6 +108,14 @@ def _opt(bundle: str | None) -> str:
     return f" {bundle}" if bundle else ""
 
 
+def _certs_lines(command: str, p: PlannedCertificate) -> tuple[str, ...]:
+    """MMP[command] with the identity's key, certificate and optional bundle filled in."""
+    return tuple(
+        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
+        for line in MMP[command]
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Install scripts per server (SPEC R4.2-R4.11)
 # ---------------------------------------------------------------------------------------------
@@ -183,10 +191,7 @@ def install_script(
                 ScriptStep(
                     _("XMPP server"),
                     "R4.4",
-                    tuple(
-                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-                        for line in MMP["xmpp"]
-                    ),
+                    _certs_lines("xmpp", p),
                     MMP_SUCCESS["xmpp"],
                     (_("The XMPP server also needs license.dat on the server."),),
                 )
@@ -242,10 +247,7 @@ def install_script(
     for comp in of(Kind.WEB_BRIDGE):
         p, t = ident(comp), trust_of(comp, "webbridge_trust")
         if p:
-            lines = [
-                line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-                for line in MMP["webbridge"]
-            ]
+            lines = list(_certs_lines("webbridge", p))
             notes = []
             if t:
                 lines += [line.format(trust=t.file_name) for line in MMP["webbridge_trust"]]
@@ -277,10 +279,7 @@ def install_script(
                 ScriptStep(
                     _("Call Bridge"),
                     "R4.7",
-                    tuple(
-                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-                        for line in MMP["callbridge"]
-                    ),
+                    _certs_lines("callbridge", p),
                     MMP_SUCCESS["callbridge"],
                 )
             )
@@ -324,10 +323,7 @@ def install_script(
                 ScriptStep(
                     _("TURN server"),
                     "R4.9",
-                    tuple(
-                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-                        for line in MMP["turn"]
-                    ),
+                    _certs_lines("turn", p),
                 )
             )
     for comp in of(Kind.CALL_BRIDGE):
@@ -357,10 +353,7 @@ def install_script(
                 ScriptStep(
                     _("Web Admin"),
                     "R4.11",
-                    tuple(
-                        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-                        for line in MMP["webadmin"]
-                    ),
+                    _certs_lines("webadmin", p),
                 )
             )
     for kind, key in ((Kind.RECORDER, "recorder"), (Kind.STREAMER, "streamer")):
