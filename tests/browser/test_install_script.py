@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -30,5 +31,5 @@ def test_the_copy_button_puts_the_whole_edge_script_on_the_clipboard(login, view
     assert "loadbalancer auth Edge1toLB edge1.key edge1.crt core1.crt" in script
     button = page.locator("[data-copy-target='#install-script']")
     button.click()
-    assert button.inner_text() == "Copied"
+    expect(button).to_have_text("Copied")  # the clipboard write is asynchronous
     assert page.evaluate("navigator.clipboard.readText()") == script
