@@ -78,3 +78,8 @@ def test_every_setting_read_from_the_environment_is_documented_in_env_example():
     read |= set(re.findall(r'_secret\("([A-Z][A-Z0-9_]+)"\)', settings_text))
     missing = read - _env_example_names()
     assert not missing, f"undocumented in .env.example: {sorted(missing)}"
+
+
+def test_the_image_never_bakes_in_local_secrets_databases_or_virtualenvs():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", "var", ".venv", ".git"} <= ignored
