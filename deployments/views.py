@@ -221,7 +221,13 @@ class PlanView(RequirePermission, View):
             for p in plan
             if p.signer == rules.Signer.PUBLIC_CA
         }
-        entries = [(row, obtain.get(row.basename, [])) for row in rows]
+        # Reasons are derived again so they read in the visitor's language, not the one the
+        # plan was saved in.
+        reasons = {p.basename: p.reason for p in rules.required_certificates(spec)}
+        entries = [
+            (row, obtain.get(row.basename, []), reasons.get(row.basename, row.reason))
+            for row in rows
+        ]
         return render(
             request,
             "deployments/plan.html",

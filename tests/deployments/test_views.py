@@ -185,3 +185,12 @@ def test_a_viewer_sees_no_issue_button_and_gets_403_when_posting(client_as, view
     plan = client.get(reverse("deployments:plan", args=[split.pk])).content.decode()
     assert 'id="issue-button"' not in plan
     assert client.post(reverse("deployments:plan-issue", args=[split.pk])).status_code == 403
+
+
+def test_the_plan_explains_each_certificate_in_the_visitors_language(client_as, viewer, split):
+    client = client_as(viewer)
+    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    html = client.get(reverse("deployments:plan", args=[split.pk])).content.decode()
+    # SPEC R2.4: the Web Bridge needs a public CA when WebRTC clients are used.
+    assert "Browsers of WebRTC users connect to the Web Bridge" not in html
+    assert "WebRTC" in html and "(R2.4)" in html
