@@ -105,3 +105,12 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Japanese leaves the thread's language active; start every test afresh."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
+from certauthority.pki.csr import parse_csr_arguments
+from certauthority.pki.keys import KeyType
+from certauthority.pki.openssl_commands import csr_commands
+
 from .catalogue import DatabaseRole, Kind, Purpose
 from .specs import (
     ComponentSpec,
@@ -436,27 +440,16 @@ def obtain_commands(spec: DeploymentSpec, planned: PlannedCertificate) -> list[s
     attrs = [f"CN:{planned.common_name}"]
     attrs += [f"{k}:{_quote(subject[k])}" for k in _SUBJECT_KEYS if subject.get(k)]
     extra = [n for n in planned.san if n.lower() != planned.common_name.lower()]
-    if extra:
-        # R3.4: the CN is added to the SAN list automatically; do not repeat it.
-        attrs.append("subjectAltName:" + ",".join(extra))
-    slash = (
-        "".join(f"/{k}={subject[k]}" for k in ("C", "ST", "L", "O", "OU") if subject.get(k))
-        + f"/CN={planned.common_name}"
+    # R3.4: the CN is added to the SAN list automatically; do not repeat it.
+    pki_attrs = attrs + (["subjectAltName:" + ",".join(extra)] if extra else [])
+    # Appendix A: the same identity for OpenSSL, parsed by the same grammar so subject values
+    # are escaped alike; its SAN always lists the CN too, as browsers require one.
+    request = parse_csr_arguments(
+        attrs + (["subjectAltName:" + ",".join(planned.san)] if planned.san else [])
     )
-    newkey = {
-        "ec256": "ec -pkeyopt ec_paramgen_curve:P-256",
-        "ec384": "ec -pkeyopt ec_paramgen_curve:P-384",
-        "rsa3072": "rsa:3072",
-        "rsa4096": "rsa:4096",
-    }.get(planned.key_type, "rsa:2048")
-    openssl = (
-        f"openssl req -out {planned.basename}.csr -new -newkey {newkey} -nodes "
-        f'-keyout {planned.key_file} -subj "{slash}"'
-    )
-    if planned.san:
-        openssl += ' -addext "subjectAltName=' + ",".join(f"DNS:{n}" for n in planned.san) + '"'
+    openssl = csr_commands(planned.basename, request, KeyType.parse(planned.key_type))
     return [
-        f"pki csr {planned.basename} " + " ".join(attrs),
-        openssl,
+        f"pki csr {planned.basename} " + " ".join(pki_attrs),
+        openssl["new_key_and_csr"],
         f'certreq -submit -attrib "CertificateTemplate:WebServer" {planned.basename}.csr',
     ]

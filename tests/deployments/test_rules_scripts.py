@@ -203,7 +203,7 @@ def test_public_ca_certificates_come_with_pki_csr_openssl_and_certreq_commands()
     assert rules.obtain_commands(spec, xmpp) == [
         'pki csr xmppserver CN:xmpp.example.com O:"Example Inc." C:GB subjectAltName:example.com',
         "openssl req -out xmppserver.csr -new -newkey rsa:2048 -nodes -keyout xmppserver.key"
-        ' -subj "/C=GB/O=Example Inc./CN=xmpp.example.com"'
-        ' -addext "subjectAltName=DNS:xmpp.example.com,DNS:example.com"',
+        " -sha256 -subj '/C=GB/O=Example Inc./CN=xmpp.example.com'"
+        " -addext subjectAltName=DNS:xmpp.example.com,DNS:example.com",
         'certreq -submit -attrib "CertificateTemplate:WebServer" xmppserver.csr',
     ]

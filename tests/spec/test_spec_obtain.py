@@ -88,13 +88,6 @@ def test_r3_3_the_printed_pki_csr_line_gives_the_planned_cn_and_san_once_each(
     assert _san(text) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: deployments/rules/scripts.py obtain_commands builds -subj without escaping '/'"
-        " in subject values; OpenSSL then drops the CN from the CSR"
-    ),
-)
 def test_appendix_a_an_organisation_with_a_slash_keeps_the_cn_in_the_openssl_csr(openssl, tmp_path):
     spec = example_spec("single-split", subject=(("O", "Example / Labs"), ("C", "GB")))
     planned = _planned(spec, "webbridge")
@@ -104,13 +97,6 @@ def test_appendix_a_an_organisation_with_a_slash_keeps_the_cn_in_the_openssl_csr
     assert _subject(text) == "CN=join.example.com,O=Example / Labs,C=GB"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: deployments/rules/scripts.py obtain_commands puts emailAddress in the pki csr"
-        " line but leaves it out of the OpenSSL -subj, so the two CSRs differ"
-    ),
-)
 def test_appendix_a_the_openssl_line_carries_the_same_email_address_as_the_pki_csr_line(
     openssl, tmp_path
 ):
