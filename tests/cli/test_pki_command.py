@@ -132,7 +132,7 @@ def test_csr_warns_when_it_removes_spaces_from_the_san_list(sftp: Path) -> None:
         "ec256",
     )
     assert result.code == 0
-    assert "Warning:" in result.err
+    assert "Warning: Removed spaces around commas in subjectAltName" in result.err
     assert "DNS:cb.example.com, DNS:a.example.com, DNS:b.example.com" in result.out
 
 

@@ -196,6 +196,9 @@ def test_an_xmpp_certificate_without_any_san_is_an_error():
     spec, plan = good("single-combined")
     found = check(spec, replace_plan(plan, "xmppserver", san=()))
     assert "R3.4" in rules_of(found)
+    r34 = [f for f in found if f.rule == "R3.4"]
+    assert r34 and all(f.severity == "error" for f in r34)
+    assert not check(spec, plan)
 
 
 # --- R5.3 Web Bridge name -----------------------------------------------------------------

@@ -170,7 +170,11 @@ def test_it_upper_cases_a_lower_case_country_code() -> None:
 
 
 def test_it_warns_about_an_abbreviated_state() -> None:
-    assert parse_csr_arguments(["CN:a.example.com", "ST:CA"]).warnings
+    # SPEC R1.2: ST is written out in full, never abbreviated.
+    warnings = parse_csr_arguments(["CN:a.example.com", "ST:CA"]).warnings
+    assert len(warnings) == 1
+    assert warnings[0].startswith("ST:CA looks abbreviated")
+    assert parse_csr_arguments(["CN:a.example.com", "ST:California"]).warnings == []
 
 
 @pytest.mark.parametrize(
