@@ -145,9 +145,14 @@ class KeyDownloadForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
         required=False,
         min_length=8,
+        # 255 characters are at most 1020 bytes: PKCS#8 encryption takes at most 1023.
+        max_length=255,
     )
     password_again = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(render_value=False), required=False
+        label=_("Password again"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        max_length=255,
     )
 
     def clean(self):
@@ -158,7 +163,8 @@ class KeyDownloadForm(forms.Form):
 
 
 class CertificateFilterForm(forms.Form):
-    q = forms.CharField(label=_("CN, SAN or serial"), required=False)
+    # Bounded: SQLite refuses LIKE patterns above 50,000 bytes (a 500, not a "no match").
+    q = forms.CharField(label=_("CN, SAN or serial"), required=False, max_length=255)
     ca = forms.ModelChoiceField(
         label=_("CA"),
         queryset=CertificateAuthority.objects.all(),
@@ -183,7 +189,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", _("Any action")), *AuditAction.choices], required=False
     )
-    actor = forms.CharField(label=_("Who"), required=False)
+    actor = forms.CharField(label=_("Who"), required=False, max_length=150)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -156,8 +156,21 @@ def audit_list(
         events = events.filter(actor_name__icontains=actor)
     zone = timezone.get_current_timezone()
     if since:
-        events = events.filter(created_at__gte=dt.datetime.combine(since, dt.time.min, zone))
+        events = events.filter(created_at__gte=_utc_midnight(since, zone))
     if until:
-        end = dt.datetime.combine(until, dt.time.min, zone) + dt.timedelta(days=1)
-        events = events.filter(created_at__lt=end)
+        events = events.filter(created_at__lt=_utc_midnight(until, zone, days_later=1))
     return events
+
+
+def _utc_midnight(day: dt.date, zone: dt.tzinfo, *, days_later: int = 0) -> dt.datetime:
+    """Midnight of ``day`` (+ ``days_later``) in ``zone``, as a UTC datetime.
+
+    At the edges of the calendar (0001-01-01 east of UTC, 9999-12-31) the instant is not
+    representable; it is clamped to the first or last representable one instead of crashing.
+    """
+    try:
+        start = dt.datetime.combine(day, dt.time.min, zone) + dt.timedelta(days=days_later)
+        return start.astimezone(dt.UTC)
+    except OverflowError:
+        edge = dt.datetime.min if day.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=dt.UTC)

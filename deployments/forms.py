@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from certauthority.pki.names import dns_name_is_valid
 
 from . import rules
 from .models import CertificatePlan, Component, Deployment, Server
+
+INTERFACES = ("a", "b", "c", "d", "e", "lo")  # the MMP's interface names (schema.json)
 
 
 class ListField(forms.CharField):
@@ -75,6 +78,12 @@ class DeploymentForm(forms.ModelForm):
         _check_dns(value, "lync_fqdn")
         return value
 
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        if value:
+            validate_email(value)  # it goes into every CSR's subject as emailAddress
+        return value
+
     def clean_country(self):
         value = self.cleaned_data["country"].strip().upper()
         if value and (len(value) != 2 or not value.isalpha()):
@@ -108,6 +117,19 @@ class ServerForm(forms.ModelForm):
         value = self.cleaned_data["fqdn"].strip().lower()
         _check_dns(value, "fqdn")
         return value
+
+    def clean_interfaces(self):
+        # The same grammar as schema.json, so an exported deployment loads again. Django's own
+        # (translated) message: "Select a valid choice. z is not one of the available choices."
+        values = self.cleaned_data["interfaces"]
+        for value in values:
+            if value not in INTERFACES:
+                raise forms.ValidationError(
+                    forms.MultipleChoiceField.default_error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+        return values
 
 
 class ComponentForm(forms.ModelForm):

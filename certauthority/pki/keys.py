@@ -128,8 +128,17 @@ def load_private_key(data: bytes, password: bytes | None = None) -> PrivateKey:
     )
 
 
+# OpenSSL's PKCS#8 encryption refuses longer passwords (ValueError from cryptography).
+MAX_PASSWORD_BYTES = 1023
+
+
 def private_key_to_pem(key: PrivateKey, password: bytes | None = None) -> bytes:
     """PKCS#8 PEM, encrypted with the best available scheme when a password is given."""
+    if password and len(password) > MAX_PASSWORD_BYTES:
+        raise PKIError(
+            f"The password is {len(password)} bytes long; PKCS#8 encryption takes at most "
+            f"{MAX_PASSWORD_BYTES}: choose a shorter one."
+        )
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password)
         if password
