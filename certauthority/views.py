@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
@@ -43,8 +45,13 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _file_stem(text: str) -> str:
-    """A file name per SPEC R4.2: letters, digits, '-' and '_' only."""
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
+    """A file name per SPEC R4.2: ASCII letters, digits, '-' and '_' only.
+
+    ASCII, because a CN may be any Unicode text and a header with other characters is
+    MIME-encoded into something no browser takes as a file name.
+    """
+    stem = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in text)
+    stem = stem.strip("_")
     return stem[:60] or "certificate"
 
 
@@ -259,13 +266,21 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("certauthority:certificate-detail", pk=pk)
 
 
+@sensitive_post_parameters("password", "password_again")
 @permission_required("certauthority.download_private_key", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def certificate_key_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then download the certificate's private key (audited "key.download")."""
+    """Confirm, then download the certificate's private key (audited "key.download").
+
+    A CA's own key can be downloaded too (to move the CA offline, say), but only by someone
+    who may also manage CAs: a role given download_private_key alone gets a 403.
+    """
     certificate = get_object_or_404(Certificate.objects.select_related("key"), pk=pk)
     if certificate.key is None or not certificate.key.has_private_key:
         raise Http404
+    is_ca_key = CertificateAuthority.objects.filter(key=certificate.key).exists()
+    if is_ca_key and not request.user.has_perm("certauthority.change_certificateauthority"):
+        raise PermissionDenied
     form = KeyDownloadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"].encode() or None

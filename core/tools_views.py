@@ -53,7 +53,9 @@ def _verify(data: dict) -> CheckResult:
 CHECKS = {"inspect": _inspect, "match": _match, "verify": _verify}
 
 
-@sensitive_post_parameters("password", "key_text")
+# Every field may hold a private key or its password (inspect takes keys too, and the names
+# the browser sends carry the tool's prefix, e.g. "match-password"): hide them all.
+@sensitive_post_parameters()
 @permission_required("core.run_tools", raise_exception=True)
 def tools(request: HttpRequest) -> HttpResponse:
     tool = request.POST.get("tool") if request.method == "POST" else None

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import keystore
-from ..models import AuditAction, KeyAlgorithm, KeyPair
+from ..models import AuditAction, CertificateAuthority, KeyAlgorithm, KeyPair
 from ..pki.keys import (
     KeyType,
     PrivateKey,
@@ -114,7 +114,14 @@ def keypair_export(*, keypair: KeyPair, password: bytes | None, actor: Actor) ->
             "key": keypair,
             "protection": _("password-protected") if password else _("unencrypted"),
         },
-        details={"encrypted": bool(password), "public_key_sha256": keypair.public_key_sha256},
+        details={
+            "encrypted": bool(password),
+            "public_key_sha256": keypair.public_key_sha256,
+            # A CA's own key leaving CertDesk is the event an auditor looks for first.
+            "ca": CertificateAuthority.objects.filter(key=keypair)
+            .values_list("slug", flat=True)
+            .first(),
+        },
     )
     return pem
 
