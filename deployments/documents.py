@@ -92,6 +92,14 @@ def validate_document(data: Any) -> dict[str, Any]:
     seen: dict[str, int] = {}
     tags: dict[str, str] = {}
     for i, server in enumerate(servers):
+        # The schema's pattern lets a final newline through ("$" matches before it).
+        if not rules.basename_is_valid(server["name"]):
+            problems.append(
+                f"servers[{i}].name: "
+                + _(
+                    "Use only letters, digits, '-' and '_' (no dots): it becomes part of file names."
+                )
+            )
         if server["name"] in seen:
             problems.append(
                 f"servers[{i}].name: "
@@ -103,6 +111,10 @@ def validate_document(data: Any) -> dict[str, Any]:
             tag = comp.get("tag")
             if tag:
                 where = f"servers[{i}].components[{j}]"
+                if not rules.basename_is_valid(tag):
+                    problems.append(
+                        f"{where}.tag: " + _("Use only letters, digits, '-' and '_' in tags.")
+                    )
                 if tag in tags:
                     problems.append(
                         f"{where}.tag: "

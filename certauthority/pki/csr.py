@@ -22,7 +22,7 @@ from .names import (
 )
 
 # SPEC R3.3: letters, digits, '-' and '_' only; the extension is added by the tool.
-_BASENAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_BASENAME = re.compile(r"[A-Za-z0-9_-]+")
 MAX_BASENAME_LENGTH = 100
 
 # The attributes of SPEC R1.2, keyed by their lower-case spelling (names are
@@ -92,7 +92,7 @@ def validate_basename(basename: str) -> str:
             f"The basename '{basename}' contains '.': leave out the extension, CertDesk adds "
             ".key, .csr and .crt itself."
         )
-    if not _BASENAME.match(basename):
+    if not _BASENAME.fullmatch(basename):
         raise PKIError(f"The basename '{basename}' may contain only letters, digits, '-' and '_'.")
     if len(basename) > MAX_BASENAME_LENGTH:
         raise PKIError(f"The basename is longer than {MAX_BASENAME_LENGTH} characters.")

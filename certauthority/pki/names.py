@@ -69,7 +69,7 @@ def make_attribute(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute
     if not value.strip():
         raise PKIError(f"{label} is empty: give it a value or leave it out.")
     if oid == NameOID.COUNTRY_NAME:
-        if not _COUNTRY.match(value):
+        if not _COUNTRY.fullmatch(value):
             raise PKIError(
                 f"C must be a two-letter ISO 3166 country code such as GB or JP, not '{value}'."
             )
@@ -77,7 +77,7 @@ def make_attribute(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute
     limit = MAX_LENGTHS.get(oid)
     if limit is not None and len(value) > limit:
         raise PKIError(f"{label} is {len(value)} characters long; the limit is {limit}.")
-    if oid == NameOID.EMAIL_ADDRESS and not _EMAIL.match(value):
+    if oid == NameOID.EMAIL_ADDRESS and not _EMAIL.fullmatch(value):
         raise PKIError(f"emailAddress '{value}' is not an e-mail address.")
     try:
         return x509.NameAttribute(oid, value)
@@ -183,7 +183,7 @@ def dns_name_is_valid(name: str) -> bool:
             return False
     if not labels[-1] or labels[-1].isdigit():
         return False
-    return all(_LABEL.match(label) for label in labels)
+    return all(_LABEL.fullmatch(label) for label in labels)
 
 
 def classify_name(item: str) -> x509.GeneralName:
@@ -207,7 +207,7 @@ def classify_name(item: str) -> x509.GeneralName:
             if kind == "ip":
                 raise PKIError(f"'{value}' is not an IP address.") from None
     if kind == "email" or (kind == "" and "@" in value):
-        if not _EMAIL.match(value):
+        if not _EMAIL.fullmatch(value):
             raise PKIError(f"'{value}' is not an e-mail address.")
         return x509.RFC822Name(value)
     if not value.isascii():

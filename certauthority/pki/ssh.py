@@ -57,7 +57,7 @@ def ssh_public_key_line(
     except ValueError:
         raise PKIError("This key has no OpenSSH form (EC keys must be P-256, P-384 or P-521).")
     if comment:
-        if not _COMMENT.match(comment):
+        if not _COMMENT.fullmatch(comment):
             raise PKIError("The SSH key comment may contain only letters, digits and ._@+-.")
         line = f"{line} {comment}"
     return line

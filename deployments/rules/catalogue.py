@@ -99,10 +99,10 @@ class Severity(_TextChoices):
 
 
 # SPEC R3.3 / R4.2: letters, digits, '-' and '_' only; '.' only before the extension.
-BASENAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+BASENAME_PATTERN = r"^[A-Za-z0-9_-]+\Z"  # \Z, not $: "$" also matches before a final newline
 _BASENAME = re.compile(BASENAME_PATTERN)
 # MMP interface:port, e.g. a:4999 or lo:5222 (SPEC R4.5).
-IFACE_PORT_PATTERN = r"^(?:[a-e]|lo):[0-9]{1,5}$"
+IFACE_PORT_PATTERN = r"^(?:[a-e]|lo):[0-9]{1,5}\Z"
 _IFACE_PORT = re.compile(IFACE_PORT_PATTERN)
 DB_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
 INTERNAL_CA_MEMBER = "@internal-ca"  # a trust bundle member: the internal CA chain
@@ -110,12 +110,12 @@ INTERNAL_CA_MEMBER = "@internal-ca"  # a trust bundle member: the internal CA ch
 
 def basename_is_valid(name: str) -> bool:
     """SPEC R3.3: letters, digits, '-' and '_' only."""
-    return bool(name) and bool(_BASENAME.match(name)) and len(name) <= 100
+    return bool(name) and bool(_BASENAME.fullmatch(name)) and len(name) <= 100
 
 
 def iface_port_is_valid(value: str) -> bool:
     """SPEC R4.5: ``<iface>:<port>`` as the MMP writes it (``a:4999``, ``lo:5222``)."""
-    if not _IFACE_PORT.match(value):
+    if not _IFACE_PORT.fullmatch(value):
         return False
     return 0 < int(value.split(":")[1]) < 65536
 

@@ -119,3 +119,29 @@ def test_the_pki_command_refuses_paths_where_it_wants_file_names(tmp_path, args)
         call_command("pki", "--dir", str(work), *args, stdout=io.StringIO(), stderr=io.StringIO())
     assert failed.value.code == 1
     assert {p for p in tmp_path.rglob("*")} == before
+
+
+@pytest.mark.parametrize("field", ["name", "tag"])
+def test_a_name_ending_in_a_newline_gets_the_naming_rule_not_a_database_error(tmp_path, field):
+    # "$" in a regular expression also matches before a final newline; names must not.
+    doc = example_document("single-split")
+    if field == "name":
+        doc["servers"][0]["name"] = "core1\n"
+        where, rule = "servers[0].name", "Use only letters, digits, '-' and '_' (no dots)"
+    else:
+        lb = next(c for s in doc["servers"] for c in s["components"] if c.get("tag") == "Edge1toLB")
+        lb["tag"] = "Edge1toLB\n"
+        where, rule = ".tag", "Use only letters, digits, '-' and '_' in tags."
+    code, _out, err = _deployment("load", str(_write_yaml(tmp_path, doc)))
+    assert code == 1
+    assert where in err and rule in err
+    assert "database rule" not in err
+    assert Deployment.objects.count() == 0
+
+
+def test_the_pki_command_refuses_a_basename_ending_in_a_newline(tmp_path):
+    from certauthority.pki.csr import validate_basename
+    from certauthority.pki.errors import PKIError
+
+    with pytest.raises(PKIError):
+        validate_basename("webbridge\n")

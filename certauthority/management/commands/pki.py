@@ -430,7 +430,7 @@ class Command(BaseCommand):
     def verb_bundle(self, directory: Path, options: dict[str, Any]) -> None:
         out = options["out"]
         out_path = self._path(directory, out)
-        if not _OUTPUT_NAME.match(out):
+        if not _OUTPUT_NAME.fullmatch(out):
             raise Failure(
                 _(
                     "'%(name)s' is not a usable file name: letters, digits, '-' and '_', then "
