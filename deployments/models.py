@@ -251,11 +251,19 @@ class Component(models.Model):
                 fields=["deployment", "tag"],
                 condition=~Q(tag=""),
                 name="component_tag_unique_per_deployment",
+                violation_error_message=_(
+                    "Another component of this deployment already has this tag: tags name "
+                    "MMP objects and must be unique."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["server", "kind"],
                 condition=~Q(kind__in=[rules.Kind.LOAD_BALANCER, rules.Kind.TRUNK]),
                 name="component_kind_once_per_server",
+                violation_error_message=_(
+                    "This server already runs this component: each application runs once per "
+                    "server (only trunks and load balancers can repeat, SPEC R2.1)."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(kind__in=[rules.Kind.LOAD_BALANCER, rules.Kind.TRUNK]) | ~Q(tag=""),

@@ -194,3 +194,19 @@ def test_the_plan_explains_each_certificate_in_the_visitors_language(client_as, 
     # SPEC R2.4: the Web Bridge needs a public CA when WebRTC clients are used.
     assert "Browsers of WebRTC users connect to the Web Bridge" not in html
     assert "WebRTC" in html and "(R2.4)" in html
+
+
+def test_a_second_call_bridge_on_one_server_is_refused_with_the_rule_not_a_constraint_name(
+    client_as, operator, split
+):
+    core = split.servers.get(name="core1")  # already runs a Call Bridge
+    before = Component.objects.count()
+    response = client_as(operator).post(
+        reverse("deployments:component-create", args=[split.pk, core.pk]),
+        {"kind": "call_bridge", "fqdn": "callbridge2.example.com"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "each application runs once per server" in html
+    assert "component_kind_once_per_server" not in html
+    assert Component.objects.count() == before
