@@ -81,7 +81,9 @@ def validate_document(data: Any) -> dict[str, Any]:
         raise DocumentError(
             [_("The file must describe one deployment as a mapping (name:, domain:, servers: …).")]
         )
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(
+        schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(
         validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
     )

@@ -145,3 +145,13 @@ def test_the_pki_command_refuses_a_basename_ending_in_a_newline(tmp_path):
 
     with pytest.raises(PKIError):
         validate_basename("webbridge\n")
+
+
+def test_a_deployment_file_with_a_malformed_email_is_refused_at_load(tmp_path):
+    # The e-mail address goes into the subject of every CSR of the deployment (SPEC R1.2).
+    doc = example_document("single-split")
+    doc.setdefault("subject", {})["emailAddress"] = "not-an-address"
+    code, _out, err = _deployment("load", str(_write_yaml(tmp_path, doc)))
+    assert code == 1
+    assert "subject.emailAddress" in err
+    assert Deployment.objects.count() == 0
