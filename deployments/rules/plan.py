@@ -204,44 +204,40 @@ def _shared_certificate(spec: DeploymentSpec, sharing: list[ComponentSpec]) -> P
 
 def _trunk_and_lb_certificates(spec: DeploymentSpec) -> list[PlannedCertificate]:
     """R3.8/R4.1: one identity per Edge for its LBs, one per Core reused by all its trunks."""
+    sides = (
+        (
+            Kind.LOAD_BALANCER,
+            Purpose.LOAD_BALANCER,
+            _("The Core's trunks must trust this Edge's load balancer; never shared with a trunk."),
+            "R3.8",
+        ),
+        (
+            Kind.TRUNK,
+            Purpose.TRUNK,
+            _(
+                "The Edge load balancers must trust this Core's trunks; one identity serves all its trunks."
+            ),
+            "R4.1",
+        ),
+    )
     plan = []
-    for server in spec.servers:
-        lbs = [c for c in server.components if c.kind == Kind.LOAD_BALANCER]
-        if lbs:
-            cn = lbs[0].fqdn or server.fqdn
+    for kind, purpose, reason, rule in sides:
+        for server in spec.servers:
+            members = [c for c in server.components if c.kind == kind]
+            if not members:
+                continue
+            cn = members[0].fqdn or server.fqdn
             plan.append(
                 PlannedCertificate(
                     basename=server.name,
-                    purpose=Purpose.LOAD_BALANCER,
+                    purpose=purpose,
                     common_name=cn,
-                    san=_san_with_cn(cn, (n for lb in lbs for n in lb.extra_names)),
+                    san=_san_with_cn(cn, (n for c in members for n in c.extra_names)),
                     signer=Signer.INTERNAL_CA,
                     profile=CertProfile.SERVER_CLIENT,
-                    components=tuple(c.ref for c in lbs),
-                    reason=_(
-                        "The Core's trunks must trust this Edge's load balancer; never shared with a trunk."
-                    ),
-                    rule="R3.8",
-                    key_type=spec.key_type,
-                )
-            )
-    for server in spec.servers:
-        trunks = [c for c in server.components if c.kind == Kind.TRUNK]
-        if trunks:
-            cn = trunks[0].fqdn or server.fqdn
-            plan.append(
-                PlannedCertificate(
-                    basename=server.name,
-                    purpose=Purpose.TRUNK,
-                    common_name=cn,
-                    san=_san_with_cn(cn, (n for t in trunks for n in t.extra_names)),
-                    signer=Signer.INTERNAL_CA,
-                    profile=CertProfile.SERVER_CLIENT,
-                    components=tuple(c.ref for c in trunks),
-                    reason=_(
-                        "The Edge load balancers must trust this Core's trunks; one identity serves all its trunks."
-                    ),
-                    rule="R4.1",
+                    components=tuple(c.ref for c in members),
+                    reason=reason,
+                    rule=rule,
                     key_type=spec.key_type,
                 )
             )
