@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from certauthority.pki.names import dns_name_is_valid
+from core.forms import ToolForm
 
 from . import rules
 from .models import CertificatePlan, Component, Deployment, Server
@@ -215,3 +216,16 @@ class PlanSignerForm(forms.ModelForm):
                 "Self-signed suits a test lab only, and never the database cluster or Lync (R6.1)."
             )
         }
+
+
+class PlanCertificateForm(ToolForm):
+    """The answer of a public CA (or AD CS) for one plan entry: uploaded or pasted."""
+
+    pairs = (
+        (
+            "certificate",
+            _("the certificate the CA returned (with its chain, if in one file)"),
+            True,
+        ),
+        ("bundle", _("the intermediate bundle, if the CA sent it separately"), False),
+    )

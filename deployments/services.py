@@ -7,24 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certauthority import services as ca_services
-from certauthority.models import AuditAction, CertificateAuthority, CertificateSource
-from certauthority.pki.bundle import format_bundle, trust_bundle
+from certauthority.models import AuditAction, Certificate, CertificateAuthority, CertificateSource
+from certauthority.pki.bundle import format_bundle, split_chain, trust_bundle
 from certauthority.pki.csr import CsrRequest
 from certauthority.pki.errors import PKIError
 from certauthority.pki.files import write_atomic
-from certauthority.pki.names import classify_names, make_attribute
+from certauthority.pki.keys import public_key_fingerprint
+from certauthority.pki.material import certificates_from_bytes
+from certauthority.pki.names import classify_names, format_name, make_attribute
 from certauthority.pki.selfsigned import build_self_signed
 from certauthority.selectors import ca_chain, certificate_chain
 
 from . import documents, rules, selectors
-from .models import CertificatePlan, Component, Deployment, Server
+from .models import CertificatePlan, Component, Deployment, PlanStatus, Server
 
 DEFAULT_DAYS = 397  # what public CAs accept for TLS server certificates today
 Actor = ca_services.Actor
@@ -371,6 +373,80 @@ def _issue_one(
     return IssueResult(row.basename, "issued", _("signed by %(ca)s") % {"ca": ca.name})
 
 
+# --- certificates signed outside CertDesk ------------------------------------------------------
+
+_SOURCE_FOR_SIGNER = {
+    rules.Signer.PUBLIC_CA: CertificateSource.PUBLIC,
+    rules.Signer.INTERNAL_CA: CertificateSource.IMPORTED,  # e.g. signed by AD CS (R3.12)
+    rules.Signer.SELF_SIGNED: CertificateSource.SELF_SIGNED,
+}
+
+
+def _certificate_names(cert: x509.Certificate) -> list[str]:
+    names = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return names
+    return names + [str(v) for v in san.get_values_for_type(x509.DNSName)]
+
+
+def plan_attach_certificate(
+    *, plan: CertificatePlan, data: bytes, bundle: bytes | None = None, actor: Actor
+) -> CertificatePlan:
+    """Attach what a public CA (or AD CS) returned for a plan entry (SPEC R3.11, R4.3).
+
+    ``data`` is the leaf alone or with its chain, in any order, PEM, DER or PKCS#7; ``bundle``
+    the intermediates when they came in a file of their own. The leaf must belong to the
+    entry's key and cover its names; the rest becomes the entry's bundle, from the leaf's
+    issuer to the root (R1.4). All or nothing.
+    """
+    certs = certificates_from_bytes(data, _("the certificate file"))
+    if bundle:
+        certs += certificates_from_bytes(bundle, _("the bundle file"))
+    leaf, intermediates = split_chain(certs)
+    keypair = plan.keypair
+    if keypair is not None and public_key_fingerprint(leaf.public_key()) != (  # type: ignore[arg-type]
+        keypair.public_key_sha256
+    ):
+        raise DeploymentError(
+            _(
+                "The certificate %(subject)s does not belong to the key of %(basename)s (the MMP "
+                "would say: certificate and key do not match). Attach the certificate the CA "
+                "issued for %(basename)s.csr."
+            )
+            % {"subject": format_name(leaf.subject), "basename": plan.basename}
+        )
+    names = _certificate_names(leaf)
+    missing = [n for n in [plan.common_name, *plan.san] if not rules.names_cover(names, n)]
+    if missing:
+        raise DeploymentError(
+            _(
+                "The certificate does not cover %(missing)s, which %(basename)s needs (SPEC R3.4-"
+                "R3.7): ask the CA to issue it again from %(basename)s.csr."
+            )
+            % {"missing": ", ".join(dict.fromkeys(missing)), "basename": plan.basename}
+        )
+    if leaf.not_valid_after_utc <= timezone.now():
+        raise DeploymentError(
+            _("The certificate expired on %(date)s: attach a current one.")
+            % {"date": f"{leaf.not_valid_after_utc:%Y-%m-%d}"}
+        )
+    pem = leaf.public_bytes(serialization.Encoding.PEM)
+    fingerprint = leaf.fingerprint(hashes.SHA256()).hex()
+    with transaction.atomic():
+        certificate = Certificate.objects.filter(fingerprint_sha256=fingerprint).first()
+        if certificate is None:
+            certificate = ca_services.certificate_import(
+                pem=pem, source=_SOURCE_FOR_SIGNER[rules.Signer(plan.signer)], key=keypair,
+                actor=actor,
+            )  # fmt: skip
+        plan.certificate = certificate
+        plan.bundle_pem = format_bundle(intermediates).decode("ascii") if intermediates else ""
+        plan.save(update_fields=["certificate", "bundle_pem", "updated_at"])
+    return plan
+
+
 # --- files for the servers --------------------------------------------------------------------
 
 
@@ -439,4 +515,11 @@ def deployment_scripts_write(
         path = directory / "install.txt"
         write_atomic(path, result.text.encode())
         written.append(path)
+    # R3.1 step 2: the CSRs still waiting for a CA outside CertDesk, ready to send.
+    for row in selectors.plan_rows(deployment=deployment):
+        if row.status == PlanStatus.CSR_READY and row.signing_request is not None:
+            path = out_dir / "csr" / f"{row.basename}.csr"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, row.signing_request.pem.strip().encode() + b"\n")
+            written.append(path)
     return written

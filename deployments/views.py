@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,7 +14,7 @@ from certauthority.pki.errors import PKIError
 from core.permissions import RequirePermission
 
 from . import rules, selectors, services
-from .forms import ComponentForm, DeploymentForm, PlanSignerForm, ServerForm
+from .forms import ComponentForm, DeploymentForm, PlanCertificateForm, PlanSignerForm, ServerForm
 from .models import CertificatePlan, Component, Server
 
 
@@ -225,7 +226,12 @@ class PlanView(RequirePermission, View):
         # plan was saved in.
         reasons = {p.basename: p.reason for p in rules.required_certificates(spec)}
         entries = [
-            (row, obtain.get(row.basename, []), reasons.get(row.basename, row.reason))
+            (
+                row,
+                obtain.get(row.basename, []),
+                reasons.get(row.basename, row.reason),
+                PlanCertificateForm(prefix=f"attach-{row.pk}"),
+            )
             for row in rows
         ]
         return render(
@@ -267,6 +273,55 @@ class PlanIssueView(RequirePermission, View):
                     "selfsigned": done["self-signed"],
                     "kept": done["kept"],
                 },
+            )
+        return redirect("deployments:plan", pk=deployment.pk)
+
+
+class PlanCsrView(RequirePermission, View):
+    """The CSR of a plan entry, to send to the public CA (R3.1 step 2, R3.11)."""
+
+    permission_required = ("deployments.view_certificateplan", "certauthority.download_certificate")
+
+    def get(self, request, pk: int, plan_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        plan = get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
+        if plan.signing_request is None:
+            raise Http404(_("This entry has no CSR yet: issue the plan first."))
+        response = HttpResponse(
+            plan.signing_request.pem.strip() + "\n", content_type="application/pkcs10"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{plan.basename}.csr"'
+        return response
+
+
+class PlanAttachView(RequirePermission, View):
+    """Attach the certificate a CA outside CertDesk returned for a plan entry (R3.11, R4.3)."""
+
+    permission_required = ("certauthority.upload_certificate", "deployments.change_certificateplan")
+
+    def post(self, request, pk: int, plan_pk: int):
+        deployment = selectors.deployment_get(pk=pk)
+        plan = get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
+        form = PlanCertificateForm(request.POST, request.FILES, prefix=f"attach-{plan.pk}")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"{plan.basename}: {error}")
+            return redirect("deployments:plan", pk=deployment.pk)
+        try:
+            services.plan_attach_certificate(
+                plan=plan,
+                data=form.cleaned_data["certificate"],
+                bundle=form.cleaned_data.get("bundle"),
+                actor=request.user,
+            )
+        except (services.DeploymentError, PKIError) as exc:
+            messages.error(request, f"{plan.basename}: {exc}")
+        else:
+            messages.success(
+                request,
+                _("%(basename)s: certificate attached; its files are in the install scripts.")
+                % {"basename": plan.basename},
             )
         return redirect("deployments:plan", pk=deployment.pk)
 

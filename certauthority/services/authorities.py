@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import AuditAction, CertificateAuthority, CertificateSource, KeyPair, Profile
+from ..models import (
+    AuditAction,
+    Certificate,
+    CertificateAuthority,
+    CertificateSource,
+    KeyPair,
+    Profile,
+)
 from ..pki import crl as pki_crl
 from ..pki.keys import KeyType
 from ..pki.names import format_name, parse_dn
@@ -231,7 +238,8 @@ def crl_generate(*, ca: CertificateAuthority, actor: Actor) -> bytes:
                 revoked_at=revoked_at,
                 reason=reason,
             )
-            for serial, revoked_at, reason in locked.issued_certificates.revoked()
+            for serial, revoked_at, reason in Certificate.objects.issued_by(locked)
+            .revoked()
             .exclude(pk=locked.certificate_id)
             .values_list("serial_number", "revoked_at", "revocation_reason")
         ]

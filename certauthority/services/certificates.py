@@ -422,7 +422,7 @@ def certificate_import(
             actor=actor,
             target=certificate,
             summary=_("Imported %(source)s certificate %(subject)s")
-            % {"source": source, "subject": certificate.subject},
+            % {"source": CertificateSource(source).label, "subject": certificate.subject},
             details={"serial": certificate.serial_number, "issuer": certificate.issuer},
         )
     return certificate

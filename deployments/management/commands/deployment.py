@@ -4,7 +4,9 @@
     deployment export NAME [--out FILE]  write it back as YAML (load of it changes nothing)
     deployment plan NAME                 the required certificates: basename, CN, SAN, signer, why
     deployment issue NAME [--days N]     keys + CSRs for every entry; the internal CA signs its own
-    deployment scripts NAME [--server S] [--out DIR]   files and install.txt per server
+    deployment scripts NAME [--server S] [--out DIR]   files and install.txt per server,
+                                         and csr/ with the CSRs waiting for an outside CA
+    deployment attach NAME BASENAME FILE [--bundle FILE]   the certificate a CA returned
     deployment check NAME                findings; exit 1 when any is an error
 
 Bad input exits 1 with one line per problem; nothing is saved when loading fails.
@@ -19,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from certauthority.pki.errors import PKIError
+from certauthority.pki.files import read_input
 
 from ... import documents, rules, selectors, services
 
@@ -52,6 +55,13 @@ class Command(BaseCommand):
         scripts.add_argument("--out", type=Path, default=Path("."))
         check = sub.add_parser("check", help="Print findings; exit 1 if any is an error.")
         check.add_argument("name")
+        attach = sub.add_parser(
+            "attach", help="Attach the certificate (and chain) a public CA or AD CS returned."
+        )
+        attach.add_argument("name")
+        attach.add_argument("basename")
+        attach.add_argument("file", type=Path, help="leaf, or leaf and chain (PEM, DER, PKCS#7)")
+        attach.add_argument("--bundle", type=Path, default=None, help="intermediates, if separate")
 
     def handle(self, *args, **options) -> None:
         self.actor = options["actor"] or _default_actor()
@@ -117,6 +127,28 @@ class Command(BaseCommand):
         )
         for path in written:
             self.stdout.write(str(path))
+
+    def do_attach(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        plan = deployment.certificate_plans.filter(basename=options["basename"]).first()
+        if plan is None:
+            names = ", ".join(deployment.certificate_plans.values_list("basename", flat=True))
+            raise CommandError(
+                f"No certificate {options['basename']} in {deployment.name}; planned: {names}.",
+                returncode=1,
+            )
+        data = read_input(options["file"])
+        bundle = read_input(options["bundle"]) if options["bundle"] else None
+        plan = services.plan_attach_certificate(
+            plan=plan, data=data, bundle=bundle, actor=self.actor
+        )
+        certificate = plan.certificate
+        assert certificate is not None
+        self.stdout.write(
+            f"{plan.basename}: attached {certificate.subject}, valid until "
+            f"{certificate.not_after:%Y-%m-%d}; bundle of {plan.bundle_pem.count('BEGIN')} "
+            "certificate(s)."
+        )
 
     def do_check(self, options) -> None:
         deployment = self._deployment(options["name"])
