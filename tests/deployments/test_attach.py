@@ -206,3 +206,28 @@ def test_a_viewer_can_download_the_csr_but_not_attach(client_as, viewer, issued,
         {f"attach-{plan.pk}-certificate_text": answer.decode()},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [b"", b"\x00\xff" * 300, b"-----BEGIN CERTIFICATE-----\nMIIB\n", b"A" * 3_000_000],
+    ids=["empty", "random", "truncated", "huge"],
+)
+def test_a_bad_upload_on_the_plan_page_says_what_is_wrong_and_saves_nothing(
+    client_as, operator, issued, upload
+):
+    client = client_as(operator)
+    plan = _webbridge(issued)
+    before = Certificate.objects.count()
+    response = client.post(
+        reverse("deployments:plan-attach", args=[issued.pk, plan.pk]),
+        {f"attach-{plan.pk}-certificate_file": SimpleUploadedFile("x.cer", upload)},
+        follow=True,
+    )
+    assert response.status_code < 500
+    html = response.content.decode()
+    if response.status_code == 200:
+        assert 'class="alert alert-danger' in html and "webbridge:" in html
+    assert Certificate.objects.count() == before
+    plan.refresh_from_db()
+    assert plan.certificate is None
