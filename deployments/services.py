@@ -19,7 +19,6 @@ from certauthority.pki.bundle import format_bundle, split_chain, trust_bundle
 from certauthority.pki.csr import CsrRequest
 from certauthority.pki.errors import PKIError
 from certauthority.pki.files import write_atomic
-from certauthority.pki.keys import public_key_fingerprint
 from certauthority.pki.material import certificates_from_bytes
 from certauthority.pki.names import classify_names, format_name, make_attribute
 from certauthority.pki.selfsigned import build_self_signed
@@ -382,15 +381,6 @@ _SOURCE_FOR_SIGNER = {
 }
 
 
-def _certificate_names(cert: x509.Certificate) -> list[str]:
-    names = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return names
-    return names + [str(v) for v in san.get_values_for_type(x509.DNSName)]
-
-
 def plan_attach_certificate(
     *, plan: CertificatePlan, data: bytes, bundle: bytes | None = None, actor: Actor
 ) -> CertificatePlan:
@@ -405,10 +395,10 @@ def plan_attach_certificate(
     if bundle:
         certs += certificates_from_bytes(bundle, _("the bundle file"))
     leaf, intermediates = split_chain(certs)
+    pem = leaf.public_bytes(serialization.Encoding.PEM)
+    facts = rules.certificate_facts(pem)
     keypair = plan.keypair
-    if keypair is not None and public_key_fingerprint(leaf.public_key()) != (  # type: ignore[arg-type]
-        keypair.public_key_sha256
-    ):
+    if keypair is not None and facts.public_key_sha256 != keypair.public_key_sha256:
         raise DeploymentError(
             _(
                 "The certificate %(subject)s does not belong to the key of %(basename)s (the MMP "
@@ -417,7 +407,7 @@ def plan_attach_certificate(
             )
             % {"subject": format_name(leaf.subject), "basename": plan.basename}
         )
-    names = _certificate_names(leaf)
+    names = [facts.common_name, *facts.dns_names]
     missing = [n for n in [plan.common_name, *plan.san] if not rules.names_cover(names, n)]
     if missing:
         raise DeploymentError(
@@ -427,12 +417,11 @@ def plan_attach_certificate(
             )
             % {"missing": ", ".join(dict.fromkeys(missing)), "basename": plan.basename}
         )
-    if leaf.not_valid_after_utc <= timezone.now():
+    if facts.not_after <= timezone.now():
         raise DeploymentError(
             _("The certificate expired on %(date)s: attach a current one.")
-            % {"date": f"{leaf.not_valid_after_utc:%Y-%m-%d}"}
+            % {"date": f"{facts.not_after:%Y-%m-%d}"}
         )
-    pem = leaf.public_bytes(serialization.Encoding.PEM)
     fingerprint = leaf.fingerprint(hashes.SHA256()).hex()
     with transaction.atomic():
         certificate = Certificate.objects.filter(fingerprint_sha256=fingerprint).first()
