@@ -164,7 +164,7 @@ def _sign_submit(request: HttpRequest) -> HttpResponse:
         try:
             certificate = services.certificate_issue(
                 ca=data["ca"],
-                csr=services.csr_parse(data=data["csr_pem"].encode()),
+                csr=preview.csr,  # parsed and checked once, by csr_preview
                 profile=data["profile"],
                 days=data["days"],
                 san=data["san"],

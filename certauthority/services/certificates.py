@@ -98,20 +98,27 @@ def _csr_row(
     )
 
 
-def csr_store(*, csr_pem: bytes, actor: Actor) -> SigningRequest:
-    """Parse (PEM or DER), check and keep a CSR received from elsewhere."""
-    csr = csr_parse(data=csr_pem)
-    fingerprint = public_key_fingerprint(_csr_public_key(csr))
-    key = KeyPair.objects.filter(public_key_sha256=fingerprint).first()
+def _csr_keep(
+    *, csr: x509.CertificateSigningRequest, key: KeyPair | None, actor: Actor, summary: str
+) -> SigningRequest:
+    """Store the CSR row and its "csr.create" audit event together."""
     with transaction.atomic():
         row = _csr_row(csr=csr, key=key, actor=actor)
         audit_record(
             action=AuditAction.CSR_CREATE,
             actor=actor,
             target=row,
-            summary=_("Stored CSR for %(subject)s") % {"subject": row.subject},
+            summary=summary % {"subject": row.subject},
         )
     return row
+
+
+def csr_store(*, csr_pem: bytes, actor: Actor) -> SigningRequest:
+    """Parse (PEM or DER), check and keep a CSR received from elsewhere."""
+    csr = csr_parse(data=csr_pem)
+    fingerprint = public_key_fingerprint(_csr_public_key(csr))
+    key = KeyPair.objects.filter(public_key_sha256=fingerprint).first()
+    return _csr_keep(csr=csr, key=key, actor=actor, summary=_("Stored CSR for %(subject)s"))
 
 
 def csr_create(
@@ -120,21 +127,14 @@ def csr_create(
     """Build a SHA-256 CSR with a stored key, keep it (audit "csr.create")."""
     private_key = keypair_private_key(keypair=keypair)
     csr = build_request(private_key=private_key, subject=subject, san=san)
-    with transaction.atomic():
-        row = _csr_row(csr=csr, key=keypair, actor=actor)
-        audit_record(
-            action=AuditAction.CSR_CREATE,
-            actor=actor,
-            target=row,
-            summary=_("Created CSR for %(subject)s") % {"subject": row.subject},
-        )
-    return row
+    return _csr_keep(csr=csr, key=keypair, actor=actor, summary=_("Created CSR for %(subject)s"))
 
 
 @dataclass
 class CsrPreview:
     """What the signer sees before signing: identity, key, checks and the guide's warnings."""
 
+    csr: x509.CertificateSigningRequest
     pem: str
     subject: str
     common_name: str
@@ -200,6 +200,7 @@ def csr_preview(*, data: bytes) -> CsrPreview:
             % {"cn": cn}
         )
     return CsrPreview(
+        csr=csr,
         pem=csr.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         subject=format_name(subject),
         common_name=cn,

@@ -112,12 +112,10 @@ def _opt(bundle: str | None) -> str:
     return f" {bundle}" if bundle else ""
 
 
-def _certs_lines(command: str, p: PlannedCertificate) -> tuple[str, ...]:
-    """MMP[command] with the identity's key, certificate and optional bundle filled in."""
-    return tuple(
-        line.format(key=p.key_file, cert=p.cert_file, bundle=_opt(p.bundle_file))
-        for line in MMP[command]
-    )
+def _certs_lines(command: str, p: PlannedCertificate, **fields: object) -> tuple[str, ...]:
+    """MMP[command] with the identity's key, certificate, optional bundle and ``fields``."""
+    values = {"key": p.key_file, "cert": p.cert_file, "bundle": _opt(p.bundle_file), **fields}
+    return tuple(line.format(**values) for line in MMP[command])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,16 +205,13 @@ def install_script(
                 ScriptStep(
                     _("Load balancer %(tag)s") % {"tag": comp.tag},
                     "R4.5",
-                    tuple(
-                        line.format(
-                            tag=comp.tag,
-                            key=p.key_file,
-                            cert=p.cert_file,
-                            trust=t.file_name if t else "<trunk-certificate>",
-                            trunk=comp.trunk_listen or "a:4999",
-                            public=" ".join(comp.public_listen) or "b:5222",
-                        )
-                        for line in MMP["loadbalancer"]
+                    _certs_lines(
+                        "loadbalancer",
+                        p,
+                        tag=comp.tag,
+                        trust=t.file_name if t else "<trunk-certificate>",
+                        trunk=comp.trunk_listen or "a:4999",
+                        public=" ".join(comp.public_listen) or "b:5222",
                     ),
                     (),
                     (_("The public port opens only once a trunk from a Core is connected."),),
@@ -235,16 +230,13 @@ def install_script(
                 ScriptStep(
                     _("Trunk %(tag)s to %(edge)s") % {"tag": comp.tag, "edge": lb.server},
                     "R4.5",
-                    tuple(
-                        line.format(
-                            tag=comp.tag,
-                            key=p.key_file,
-                            cert=p.cert_file,
-                            trust=t.file_name if t else "<load-balancer-certificate>",
-                            edge=edge,
-                            port=f" {port}" if port else "",
-                        )
-                        for line in MMP["trunk"]
+                    _certs_lines(
+                        "trunk",
+                        p,
+                        tag=comp.tag,
+                        trust=t.file_name if t else "<load-balancer-certificate>",
+                        edge=edge,
+                        port=f" {port}" if port else "",
                     ),
                 )
             )
@@ -368,14 +360,8 @@ def install_script(
                     ScriptStep(
                         Kind(kind).label,
                         "R2.3",
-                        tuple(
-                            line.format(
-                                key=p.key_file,
-                                cert=p.cert_file,
-                                bundle=_opt(p.bundle_file),
-                                trust=t.file_name if t else "<callbridge-certificate>",
-                            )
-                            for line in MMP[key]
+                        _certs_lines(
+                            key, p, trust=t.file_name if t else "<callbridge-certificate>"
                         ),
                         (),
                         (
