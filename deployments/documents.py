@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -200,11 +200,12 @@ def spec_from_document(
         internal_ca_name=internal_ca_name
         if internal_ca_name is not None
         else doc.get("internal_ca", ""),
-        key_type=doc.get("key_type", "rsa2048"),
+        key_type=doc.get("key_type", rules.DEFAULT_KEY_TYPE),
         subject=tuple(
             (k, doc["subject"][k]) for k in SUBJECT_KEYS if doc.get("subject", {}).get(k)
         ),
-        **{name: bool(options.get(name, False)) for name in OPTION_NAMES},
+        pack=doc.get("knowledge_pack", rules.DEFAULT_PACK),
+        **cast(dict[str, Any], {name: bool(options.get(name, False)) for name in OPTION_NAMES}),
     )
 
 

@@ -111,7 +111,17 @@ class Deployment(models.Model):
         verbose_name=_("internal CA"),
     )
     key_type = models.CharField(
-        _("default key type"), max_length=10, choices=KEY_TYPE_CHOICES, default="rsa2048"
+        _("default key type"),
+        max_length=10,
+        choices=KEY_TYPE_CHOICES,
+        default=rules.DEFAULT_KEY_TYPE,
+    )
+    # The knowledge pack (Meeting Server version of the guide) it is planned with (rules.packs).
+    knowledge_pack = models.CharField(
+        _("knowledge pack"),
+        max_length=20,
+        default=rules.DEFAULT_PACK,
+        help_text=_("The Meeting Server version whose certificate rules plan this deployment."),
     )
     # Subject attributes for CSRs; a public CA wants them all (SPEC R1.2, R3.3).
     organization = models.CharField(_("organisation (O)"), max_length=64, blank=True)
@@ -323,7 +333,7 @@ class CertificatePlan(models.Model):
     common_name = models.CharField(_("CN"), max_length=253)
     san = models.JSONField(_("subjectAltName"), default=list, blank=True)
     key_type = models.CharField(
-        _("key type"), max_length=10, choices=KEY_TYPE_CHOICES, default="rsa2048"
+        _("key type"), max_length=10, choices=KEY_TYPE_CHOICES, default=rules.DEFAULT_KEY_TYPE
     )
     signer = models.CharField(_("signed by"), max_length=20, choices=rules.Signer.choices)
     signer_overridden = models.BooleanField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..catalogue import DB_CLIENT_CN, Kind, Purpose
-from ..naming import _component_fqdn, name_covers, names_cover
+from ..naming import component_fqdn, name_covers, names_cover
 from ..specs import Finding
 from .context import CheckContext, _err, _warn
 
@@ -17,7 +17,7 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(p.basename)
         cn = facts.common_name if facts else p.common_name
         san = facts.dns_names if facts else p.san
-        target = comp.srv_target or _component_fqdn(ctx.spec, comp)
+        target = comp.srv_target or component_fqdn(ctx.spec, comp)
         domain = comp.xmpp_domain or ctx.spec.domain
         if not san:
             findings.append(
@@ -65,7 +65,7 @@ def check_webbridge_names(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(p.basename)
         cn = facts.common_name if facts else p.common_name
         san = facts.dns_names if facts else p.san
-        fqdn = _component_fqdn(ctx.spec, comp)
+        fqdn = component_fqdn(ctx.spec, comp)
         ok = names_cover(san, fqdn) if san else name_covers(cn, fqdn)
         if not ok:
             findings.append(
