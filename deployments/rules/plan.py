@@ -65,7 +65,8 @@ def required_certificates(spec: DeploymentSpec) -> list[PlannedCertificate]:
     shared_kinds: tuple[str, ...] = ()
     if spec.strategy in (Strategy.SHARED, Strategy.WILDCARD):
         shared_kinds = pack.kinds(lambda r: r.shareable)
-        sharing = [c for c in comps if c.kind in shared_kinds]
+        sharing = _sharing(spec, pack, [c for c in comps if c.kind in shared_kinds])
+        shared_kinds = tuple({c.kind for c in sharing})
         if sharing:
             plan.append(_shared_certificate(spec, pack, sharing))
 
@@ -99,6 +100,26 @@ def required_certificates(spec: DeploymentSpec) -> list[PlannedCertificate]:
         if recipe.identity == "cluster" and recipe.plan is not None:
             plan.extend(recipe.plan(spec))
     return plan
+
+
+def _sharing(
+    spec: DeploymentSpec, pack: KnowledgePack, candidates: list[ComponentSpec]
+) -> list[ComponentSpec]:
+    """The components that join the shared or wildcard certificate (R3.5, R2.6): every
+    shareable one, except a kind whose recipe keeps it out of a certificate signed as this one
+    would be (the Call Bridge stays out of a public one: R2.5, R4.7)."""
+    public = any(public_required(spec, _recipe(pack, c)) for c in candidates)
+    return [
+        c
+        for c in candidates
+        if (join := _recipe(pack, c).joins_shared) is None or join(spec, public)
+    ]
+
+
+def _recipe(pack: KnowledgePack, comp: ComponentSpec) -> Recipe:
+    recipe = pack.recipe(comp.kind)
+    assert recipe is not None  # only components of the pack's kinds reach here
+    return recipe
 
 
 def _shared_certificate(

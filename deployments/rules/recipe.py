@@ -196,6 +196,9 @@ class Recipe:
     profile_rule: str = "R2.5"
     names: Callable[[DeploymentSpec, ComponentSpec], Names] | None = None  # R3.6, R3.7, R4.7
     shareable: bool = False  # R3.5, R2.6
+    # Whether it joins a shared/wildcard certificate that is (or is not) public-CA signed.
+    joins_shared: Callable[[DeploymentSpec, bool], bool] | None = None
+    acts_as_client: bool = False  # it presents its certificate as a TLS client (clientAuth)
     reasons: tuple[Reason, ...] = ()  # the first that applies is shown
     never_shares_key_with: tuple[str, ...] = ()  # R3.8, R5.5
     plan: Callable[[DeploymentSpec], list[PlannedCertificate]] | None = None  # "cluster" only

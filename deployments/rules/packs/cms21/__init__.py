@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...checks import (
     check_callbridge_trust,
+    check_client_auth,
     check_database_cluster,
     check_expired,
     check_lync,
@@ -59,6 +60,7 @@ PACK = KnowledgePack(
         check_xmpp_names,
         check_webbridge_names,
         check_callbridge_trust,
+        check_client_auth,
         check_expired,
         check_lync,
         check_shared_has_san,

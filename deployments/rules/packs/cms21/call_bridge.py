@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ...catalogue import INTERNAL_CA_MEMBER, CertProfile, Kind, Purpose, Severity, TrustPurpose
-from ...checks import check_callbridge_trust, check_lync
+from ...catalogue import (
+    INTERNAL_CA_MEMBER,
+    CertProfile,
+    Kind,
+    Purpose,
+    Severity,
+    Signer,
+    TrustPurpose,
+)
+from ...checks import check_callbridge_trust, check_client_auth, check_lync
 from ...naming import component_fqdn
 from ...recipe import CORE_ROLES, InstallStep, Names, Reason, Recipe, StepInput, TrustNeed
 from ...specs import ComponentSpec, DeploymentSpec, Finding
@@ -29,9 +37,42 @@ def _names(spec: DeploymentSpec, comp: ComponentSpec) -> Names:
     return Names(fqdn, (fqdn, *comp.extra_names))
 
 
-def _lync_fqdn_set(spec: DeploymentSpec) -> list[Finding]:
+def _joins_shared(spec: DeploymentSpec, public: bool) -> bool:
+    """Whether the Call Bridges join the shared or wildcard certificate (R3.5 allows it).
+
+    Not with a Lync Front End: its CN must be the FQDN configured on Lync (R4.7). Not into a
+    public one unless Lync federation needs it public anyway (R2.4): public CAs are dropping
+    clientAuth from TLS server certificates, and the Call Bridge presents its certificate as a
+    client; the internal CA is enough for it (R2.5).
+    """
+    if spec.lync_frontend:
+        return False
+    return spec.lync_federation or not public
+
+
+def _lync_settings(spec: DeploymentSpec) -> list[Finding]:
+    findings = []
+    if spec.lync_frontend and spec.lync_federation and spec.lync_trusted_ca != Signer.PUBLIC_CA:
+        # R2.4 makes the certificate public for federation; R3.13 wants the Front End's CA.
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "R3.13",
+                spec.name,
+                str(
+                    _(
+                        "Lync federation needs a public CA for the Call Bridge, but the Lync Front End is set to trust the internal CA."
+                    )
+                ),
+                str(
+                    _(
+                        "Set the CA the Lync Front End trusts to the public CA, or turn off Lync federation."
+                    )
+                ),
+            )
+        )
     if spec.lync_frontend and not spec.lync_fqdn:
-        return [
+        findings.append(
             Finding(
                 Severity.ERROR,
                 "R4.7",
@@ -43,8 +84,8 @@ def _lync_fqdn_set(spec: DeploymentSpec) -> list[Finding]:
                 ),
                 str(_("Enter the FQDN the Lync Front End uses for the Call Bridge.")),
             )
-        ]
-    return []
+        )
+    return findings
 
 
 def _internal_ca(spec, plan, comp) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
@@ -96,6 +137,8 @@ RECIPE = Recipe(
     profile_rule="R4.7.1",
     names=_names,
     shareable=True,  # R3.5
+    joins_shared=_joins_shared,
+    acts_as_client=True,  # R4.7.1, R4.5, R4.10: to Web Bridges, trunks and SIP peers
     reasons=(
         Reason(
             _("Lync federates with the Call Bridge over the public network and must trust it."),
@@ -147,6 +190,6 @@ RECIPE = Recipe(
         _tls_step("sip", 80),
         _tls_step("ldap", 81),
     ),
-    checks=(check_callbridge_trust, check_lync),
-    validate_deployment=_lync_fqdn_set,
+    checks=(check_callbridge_trust, check_lync, check_client_auth),
+    validate_deployment=_lync_settings,
 )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext_lazy as _
 
 from ...catalogue import CertProfile, Kind, Purpose, ServerRole, Severity, TrustPurpose
-from ...checks import check_trunk_lb_sharing
+from ...checks import check_client_auth, check_trunk_lb_sharing
 from ...naming import unique
 from ...plan import plan_for_component
 from ...recipe import InstallStep, Reason, Recipe, StepInput, TrustNeed
@@ -135,6 +135,7 @@ TRUNK = Recipe(
     placement_rule="R4.5",
     tagged=True,
     points_at=Kind.LOAD_BALANCER,
+    acts_as_client=True,  # R4.5: the Core's trunk connects to the Edge's load balancer
     purpose=Purpose.TRUNK,
     identity="server",  # R4.1: a Core's key/cert serves all of its trunks
     plan_order=90,
@@ -168,6 +169,6 @@ TRUNK = Recipe(
             values=_trunk_values,
         ),
     ),
-    checks=(check_trunk_lb_sharing,),
+    checks=(check_trunk_lb_sharing, check_client_auth),
     validate=_points_at_lb,
 )
