@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from deployments import rules
-
-from .helpers import example_spec
+from tests.deployments.helpers import example_spec
 
 CORE1 = """\
 # CertDesk install script for core1 (core1.example.com), deployment example-split

@@ -9,9 +9,8 @@ import pytest
 
 from deployments import rules
 from deployments.rules import Signer
-
-from .certs import CA, NOW, issue_plan
-from .helpers import example_spec, replace_plan, rules_of
+from tests.deployments.certs import CA, NOW, issue_plan
+from tests.deployments.helpers import example_spec, replace_plan, rules_of
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,7 @@ import dataclasses
 
 from deployments import rules
 from deployments.rules import Signer
-
-from .helpers import example_spec, findings_for, plan_by_name
+from tests.deployments.helpers import example_spec, findings_for, plan_by_name
 
 # --- single combined ----------------------------------------------------------------------
 
