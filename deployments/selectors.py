@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cryptography import x509
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 
 from . import documents, rules
 from .models import CertificatePlan, Component, Deployment, Server
@@ -19,11 +19,12 @@ def deployment_list() -> QuerySet[Deployment]:
 
 
 def deployment_get(*, name: str | None = None, pk: int | None = None) -> Deployment:
-    """The deployment or Http404."""
+    """The deployment, or ``Deployment.DoesNotExist``: views turn it into a 404 and the
+    command line into its one-line error (selectors know nothing of HTTP)."""
     deployments = Deployment.objects.select_related("internal_ca")
     if name is not None:
-        return get_object_or_404(deployments, name=name)
-    return get_object_or_404(deployments, pk=pk)
+        return deployments.get(name=name)
+    return deployments.get(pk=pk)
 
 
 def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
@@ -194,3 +195,71 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
         if p.basename in mine and p.signer == rules.Signer.PUBLIC_CA and p.basename not in issued:
             obtain.extend(rules.obtain_commands(spec, p))
     return ServerScript(script=script, text=rules.render_install_text(script, obtain=obtain))
+
+
+# --- the plan page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One stored plan row with what the page shows beside it."""
+
+    row: CertificatePlan
+    planned: rules.PlannedCertificate
+    obtain: list[str]  # pki csr / openssl / certreq lines, for public-CA entries (Appendix A)
+    reason: str  # derived again, so it reads in the visitor's language
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """Everything about a deployment's plan that a page, the wizard or an API shows: the
+    entries, the trust relationships (R4.5, R4.7.1), and, computed only when asked for, the
+    chapter-5 findings and each server's install script."""
+
+    deployment: Deployment
+    spec: rules.DeploymentSpec
+    entries: list[PlanEntry]
+    trust: list[rules.TrustLink]
+    _servers: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def plan(self) -> list[rules.PlannedCertificate]:
+        return [entry.planned for entry in self.entries]
+
+    @cached_property
+    def findings(self) -> list[rules.Finding]:
+        return deployment_findings(deployment=self.deployment)
+
+    @cached_property
+    def scripts(self) -> dict[str, ServerScript]:
+        """Server name -> its install script, in the deployment's server order."""
+        return {
+            name: server_install_script(deployment=self.deployment, server_name=name)
+            for name in self._servers
+        }
+
+
+def plan_page(*, deployment: Deployment) -> PlanPage:
+    """The plan page's data in one object (STYLE.md: logic in selectors, thin views)."""
+    spec = deployment_spec(deployment=deployment)
+    rows = list(plan_rows(deployment=deployment))
+    plan = [planned_from_row(row) for row in rows]
+    # Reasons are derived again so they read in the visitor's language, not the one the
+    # plan was saved in.
+    reasons = {p.basename: p.reason for p in rules.required_certificates(spec)}
+    entries = [
+        PlanEntry(
+            row=row,
+            planned=p,
+            obtain=rules.obtain_commands(spec, p) if p.signer == rules.Signer.PUBLIC_CA else [],
+            reason=reasons.get(row.basename, row.reason),
+        )
+        for row, p in zip(rows, plan, strict=True)
+    ]
+    return PlanPage(
+        deployment=deployment,
+        spec=spec,
+        entries=entries,
+        trust=rules.trust_relationships(spec, plan),
+        _servers=tuple(s.name for s in spec.servers),
+    )

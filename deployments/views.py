@@ -15,7 +15,15 @@ from core.permissions import RequirePermission
 
 from . import rules, selectors, services
 from .forms import ComponentForm, DeploymentForm, PlanCertificateForm, PlanSignerForm, ServerForm
-from .models import CertificatePlan, Component, Server
+from .models import CertificatePlan, Component, Deployment, Server
+
+
+def _deployment(pk: int) -> Deployment:
+    """The deployment of the URL; the selector's ``DoesNotExist`` becomes a 404 here."""
+    try:
+        return selectors.deployment_get(pk=pk)
+    except Deployment.DoesNotExist:
+        raise Http404(_("No such deployment.")) from None
 
 
 def _redirect_detail(deployment_pk: int):
@@ -37,7 +45,7 @@ class DeploymentDetailView(RequirePermission, View):
     permission_required = "deployments.view_deployment"
 
     def get(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         spec = selectors.deployment_spec(deployment=deployment)
         return render(
             request,
@@ -93,7 +101,7 @@ class DeploymentEditView(_FormView):
     permission_required = "deployments.change_deployment"
 
     def get(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         return self.render_form(
             request,
             DeploymentForm(instance=deployment),
@@ -102,7 +110,7 @@ class DeploymentEditView(_FormView):
         )
 
     def post(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         form = DeploymentForm(request.POST, instance=deployment)
         if form.is_valid() and self.save(
             request, form, services.deployment_save, deployment=form.save(commit=False)
@@ -126,7 +134,7 @@ class ServerEditView(_FormView):
         return ("deployments.add_server",)
 
     def _objects(self, pk: int, server_pk: int | None):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         server = (
             get_object_or_404(Server, pk=server_pk, deployment=deployment) if server_pk else None
         )
@@ -152,7 +160,7 @@ class ServerDeleteView(RequirePermission, View):
     permission_required = "deployments.delete_server"
 
     def post(self, request, pk: int, server_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
         services.server_delete(server=server)
         messages.success(request, _("Server deleted."))
@@ -168,7 +176,7 @@ class ComponentEditView(_FormView):
         return ("deployments.add_component",)
 
     def _objects(self, pk: int, server_pk: int, component_pk: int | None):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
         component = (
             get_object_or_404(Component, pk=component_pk, server=server) if component_pk else None
@@ -197,7 +205,7 @@ class ComponentDeleteView(RequirePermission, View):
     permission_required = "deployments.delete_component"
 
     def post(self, request, pk: int, server_pk: int, component_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         component = get_object_or_404(
             Component, pk=component_pk, server__pk=server_pk, deployment=deployment
         )
@@ -213,35 +221,15 @@ class PlanView(RequirePermission, View):
     permission_required = "deployments.view_certificateplan"
 
     def get(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
-        spec = selectors.deployment_spec(deployment=deployment)
-        rows = list(selectors.plan_rows(deployment=deployment))
-        plan = [selectors.planned_from_row(row) for row in rows]
-        obtain = {
-            p.basename: rules.obtain_commands(spec, p)
-            for p in plan
-            if p.signer == rules.Signer.PUBLIC_CA
-        }
-        # Reasons are derived again so they read in the visitor's language, not the one the
-        # plan was saved in.
-        reasons = {p.basename: p.reason for p in rules.required_certificates(spec)}
+        page = selectors.plan_page(deployment=_deployment(pk))
         entries = [
-            (
-                row,
-                obtain.get(row.basename, []),
-                reasons.get(row.basename, row.reason),
-                PlanCertificateForm(prefix=f"attach-{row.pk}"),
-            )
-            for row in rows
+            (e.row, e.obtain, e.reason, PlanCertificateForm(prefix=f"attach-{e.row.pk}"))
+            for e in page.entries
         ]
         return render(
             request,
             "deployments/plan.html",
-            {
-                "deployment": deployment,
-                "entries": entries,
-                "trust": rules.trust_relationships(spec, plan),
-            },
+            {"deployment": page.deployment, "entries": entries, "trust": page.trust},
         )
 
 
@@ -254,7 +242,7 @@ class PlanIssueView(RequirePermission, View):
     permission_required = ("certauthority.generate_key", "certauthority.sign_certificate")
 
     def post(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         try:
             results = services.deployment_issue(deployment=deployment, actor=request.user)
         except (services.DeploymentError, PKIError) as exc:
@@ -283,7 +271,7 @@ class PlanCsrView(RequirePermission, View):
     permission_required = ("deployments.view_certificateplan", "certauthority.download_certificate")
 
     def get(self, request, pk: int, plan_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         plan = get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
         if plan.signing_request is None:
             raise Http404(_("This entry has no CSR yet: issue the plan first."))
@@ -300,7 +288,7 @@ class PlanAttachView(RequirePermission, View):
     permission_required = ("certauthority.upload_certificate", "deployments.change_certificateplan")
 
     def post(self, request, pk: int, plan_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         plan = get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
         form = PlanCertificateForm(request.POST, request.FILES, prefix=f"attach-{plan.pk}")
         if not form.is_valid():
@@ -330,7 +318,7 @@ class PlanEditView(_FormView):
     permission_required = "deployments.change_certificateplan"
 
     def _objects(self, pk: int, plan_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         return deployment, get_object_or_404(CertificatePlan, pk=plan_pk, deployment=deployment)
 
     def get(self, request, pk: int, plan_pk: int):
@@ -353,7 +341,7 @@ class FindingsView(RequirePermission, View):
     permission_required = "deployments.view_deployment"
 
     def get(self, request, pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         findings = selectors.deployment_findings(deployment=deployment)
         return render(
             request,
@@ -370,7 +358,7 @@ class ServerScriptView(RequirePermission, View):
     permission_required = "deployments.view_server"
 
     def get(self, request, pk: int, server_pk: int):
-        deployment = selectors.deployment_get(pk=pk)
+        deployment = _deployment(pk)
         server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
         result = selectors.server_install_script(deployment=deployment, server_name=server.name)
         return render(

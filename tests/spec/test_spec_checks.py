@@ -50,7 +50,7 @@ def test_r5_1_a_certificate_planned_for_the_internal_ca_but_issued_by_another_is
     assert "CN=Some Other CA" in found[0].problem
 
 
-@pytest.mark.parametrize("basename", ["core1", "edge1", "callbridge"])
+@pytest.mark.parametrize("basename", ["core1", "edge1", "callbridge", "core1-webadmin"])
 def test_r6_1_a_self_signed_trunk_lb_or_call_bridge_is_only_a_test_lab_warning(basename):
     # Self-signed may serve trunk/LB and CB<->WB mutual authentication (browsers still warn).
     spec = example_spec("single-split")

@@ -76,6 +76,8 @@ def test_r2_2_a_single_combined_deployment_with_two_servers_is_an_error():
 
 
 def test_r2_2_only_a_scalable_deployment_with_database_hosts_gets_cluster_certificates():
+    combined = {p.basename for p in rules.required_certificates(example_spec("single-combined"))}
+    assert "dbcluster_server" not in combined and "dbcluster_client" not in combined
     split = rules.required_certificates(example_spec("single-split"))  # has a database host
     assert not any(p.purpose in ("db_server", "db_client") for p in split)
     scalable = rules.required_certificates(example_spec("scalable"))
@@ -100,3 +102,36 @@ def test_r4_7_lync_front_end_without_the_fqdn_configured_on_lync_is_an_error():
     assert [(rule, where) for rule, where, _problem in _errors(spec)] == [
         ("R4.7", "example-combined")
     ]
+
+
+def test_r2_1_a_load_balancer_on_a_core_server_is_an_error():
+    # SPEC R2.1: LB only on the Edge in split deployments
+    spec = example_spec("single-split")
+    core = dataclasses.replace(
+        spec.servers[0],
+        components=(
+            *spec.servers[0].components,
+            rules.ComponentSpec(kind="load_balancer", server="core1", tag="Wrong"),
+        ),
+    )
+    spec = dataclasses.replace(spec, servers=(core, spec.servers[1]))
+    found = rules.validate_topology(spec)
+    assert [(f.severity, f.rule, f.component) for f in found] == [
+        ("error", "R2.1", "core1:load_balancer:Wrong")
+    ]
+
+
+def test_r2_2_a_single_split_deployment_needs_one_core_and_one_edge():
+    spec = example_spec("single-split")
+    spec = dataclasses.replace(spec, servers=(spec.servers[0],))
+    assert "R2.2" in {f.rule for f in rules.validate_topology(spec)}
+
+
+def test_r2_1_the_recipes_say_which_components_need_certificates():
+    pack = rules.get_pack()
+    spec = example_spec("scalable", turn_tls=True)
+    assert not pack.recipe("h323_gateway").needs_certificate(spec)
+    assert all(
+        pack.recipe(k).needs_certificate(spec) for k in rules.Kind.values if k != "h323_gateway"
+    )
+    assert pack.recipe("load_balancer").roles == frozenset({"edge"})

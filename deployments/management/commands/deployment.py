@@ -18,12 +18,12 @@ import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from certauthority.pki.errors import PKIError
 from certauthority.pki.files import read_input
 
 from ... import documents, rules, selectors, services
+from ...models import Deployment
 
 
 def _default_actor() -> str:
@@ -80,7 +80,7 @@ class Command(BaseCommand):
     def _deployment(self, name: str):
         try:
             return selectors.deployment_get(name=name)
-        except Http404:
+        except Deployment.DoesNotExist:
             raise CommandError(f"No deployment called {name}.", returncode=1) from None
 
     def do_load(self, options) -> None:
