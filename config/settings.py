@@ -13,9 +13,12 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.secrets_init import DATABASE, private_file, secure_var_dir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("CERTDESK_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the SQLite database (sessions, password hashes) and the secret files: 0700.
+secure_var_dir(VAR_DIR)
 
 env = environ.Env()
 env_file = env.str("CERTDESK_ENV_FILE", default=str(BASE_DIR / ".env"))
@@ -105,10 +108,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'certdesk.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / DATABASE}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        # Created 0600 before SQLite opens it (else the umask's 0644: world-readable).
+        private_file(Path(DATABASES["default"]["NAME"]))
     # WAL and a busy timeout let the web process, worker and beat share one SQLite file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
