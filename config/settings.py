@@ -160,6 +160,9 @@ CERTDESK_MAX_UPLOAD_BYTES = env.int("CERTDESK_MAX_UPLOAD_BYTES", default=1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = CERTDESK_MAX_UPLOAD_BYTES * 2
 FILE_UPLOAD_MAX_MEMORY_SIZE = CERTDESK_MAX_UPLOAD_BYTES * 2
 
+# Every form field renders empty instead of echoing a pasted private key (core.rendering).
+FORM_RENDERER = "core.rendering.KeySafeFormRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
