@@ -118,7 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         private_file(Path(DATABASES["default"]["NAME"]))
     # WAL and a busy timeout let the web process, worker and beat share one SQLite file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so two of them that
+        # read-then-write (issuing a plan twice at once) wait for each other instead of
+        # failing with "database is locked" (PostgreSQL locks rows: select_for_update).
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
