@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .bundle import CERTIFICATE_LABELS
-from .errors import PKIError
+from .errors import MalformedMaterial, PKIError, WorkFactorTooHigh
 from .files import MAX_INPUT_BYTES, check_input_size
 from .keys import describe_key
+from .load import certificate_from_der, certificate_from_pem, csr_from_der, csr_from_pem
 from .names import describe_general_name, format_name
-from .pem import PemBlock, looks_like_pem, pem_blocks
+from .pem import PemBlock, looks_like_pem, pem_blocks, pem_body
+from .pkcs7 import is_pkcs7, pkcs7_certificates
 from .pkcs12 import is_pkcs12, load_pkcs12
 from .ssh import load_ssh_public_key, looks_like_ssh_public_key
 
@@ -120,9 +121,9 @@ def _detect_block(block: PemBlock) -> Detected:
     text = block.text
     try:
         if label in CERTIFICATE_LABELS:
-            return _certificates([x509.load_pem_x509_certificate(text)], "PEM")
+            return _certificates([certificate_from_pem(text)], "PEM")
         if label in {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"}:
-            return _csr(x509.load_pem_x509_csr(text), "PEM")
+            return _csr(csr_from_pem(text), "PEM")
         if label == "ENCRYPTED PRIVATE KEY":
             return _key("", "PEM", encrypted=True)
         if label in {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"}:
@@ -144,15 +145,20 @@ def _detect_block(block: PemBlock) -> Detected:
                 Kind.PUBLIC_KEY, "PEM", f"public key ({description})", key_description=description
             )
         if label == "PKCS7":
-            return _certificates(list(pkcs7.load_pem_pkcs7_certificates(text)), "PEM")
+            certs = pkcs7_certificates(pem_body(block))
+            if not certs:
+                return _unknown("the PKCS#7 block holds no certificate", "PEM")
+            return _certificates(certs, "PEM")
         if label == "X509 CRL":
             crl = x509.load_pem_x509_crl(text)
             return Detected(
                 Kind.CRL, "PEM", f"certificate revocation list: {format_name(crl.issuer)}"
             )
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "PEM")
     except TypeError:
         return _key("", "PEM", encrypted=True)
-    except (ValueError, UnsupportedAlgorithm, IndexError):
+    except (ValueError, UnsupportedAlgorithm, IndexError, PKIError):
         return _unknown(f"the PEM block '{label}' is damaged and does not decode", "PEM")
     return _unknown(f"a PEM block of a type CertDesk does not know: '{label}'", "PEM")
 
@@ -178,16 +184,22 @@ def _detect_pem(data: bytes) -> Detected:
 
 def _detect_der(data: bytes) -> Detected:
     try:
-        return _certificates([x509.load_der_x509_certificate(data)], "DER")
-    except ValueError:
+        return _certificates([certificate_from_der(data)], "DER")
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "DER")
+    except PKIError:
         pass
     try:
-        return _csr(x509.load_der_x509_csr(data), "DER")
-    except ValueError:
+        return _csr(csr_from_der(data), "DER")
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "DER")
+    except PKIError:
         pass
     if is_pkcs12(data):
         try:
             contents = load_pkcs12(data, None)
+        except WorkFactorTooHigh as exc:
+            return _unknown(exc.message[:1].lower() + exc.message[1:].rstrip("."), "DER")
         except PKIError:
             return Detected(Kind.PKCS12, "DER", "PKCS#12 (password protected)")
         parts = []
@@ -203,12 +215,15 @@ def _detect_der(data: bytes) -> Detected:
         return _key("", "DER", encrypted=True)
     except (ValueError, UnsupportedAlgorithm):
         pass
-    try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
+    if is_pkcs7(data):
+        try:
+            certs = pkcs7_certificates(data)
+        except MalformedMaterial as exc:
+            return _unknown(exc.reason, "DER")
+        except PKIError as exc:
+            return _unknown(str(exc).rstrip("."), "DER")
         if certs:
-            return _certificates(list(certs), "DER")
-    except ValueError:
-        pass
+            return _certificates(certs, "DER")
     try:
         public = serialization.load_der_public_key(data)
         description = describe_key(public)  # type: ignore[arg-type]
