@@ -23,7 +23,7 @@ def _integer(value: int) -> bytes:
 
 def _rewrite(element: der.Element, old: int, new: int, seen: list[int], which: int | None):
     if element.tag == der.INTEGER:
-        if der.integer(element, max_bytes=64) == old:
+        if len(element.content) <= 8 and der.integer(element) == old:
             seen.append(1)
             if which is None or len(seen) - 1 == which:
                 return _integer(new)
