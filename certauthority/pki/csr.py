@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from .errors import PKIError
+from .extensions import UnreadableExtensions, san_names
 from .keys import PrivateKey, check_key_strength
 from .load import load_csr as _load_csr
 from .names import (
@@ -262,9 +263,6 @@ def csr_subject_and_san(
 ) -> tuple[x509.Name, list[x509.GeneralName]]:
     """The subject and the subjectAltName entries (empty list when absent) of a CSR."""
     try:
-        extension = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return csr.subject, []
-    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        return csr.subject, san_names(csr, strict=True)
+    except UnreadableExtensions:
         raise PKIError("The CSR's extensions cannot be read: generate the CSR again.") from None
-    return csr.subject, list(extension.value)

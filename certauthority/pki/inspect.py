@@ -11,6 +11,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from . import extensions
 from .bundle import CERTIFICATE_LABELS
 from .errors import MalformedMaterial, PKIError, WorkFactorTooHigh
 from .files import MAX_INPUT_BYTES, check_input_size
@@ -358,31 +359,25 @@ def describe_certificate(cert: x509.Certificate, now: dt.datetime) -> Certificat
         days_left = (not_after - now).days
         status = f"valid, {days_left} day{'s' if days_left != 1 else ''} left"
 
-    alt_names: list[str] = []
+    alt_names = [describe_general_name(n) for n in extensions.san_names(cert)]
     key_usage: list[str] = []
-    extended: list[str] = []
+    usage = extensions.key_usage(cert)
+    if usage is not None:
+        key_usage = [label for attr, label in _KEY_USAGES if getattr(usage, attr)]
+        if usage.key_agreement:
+            if usage.encipher_only:
+                key_usage.append("Encipher Only")
+            if usage.decipher_only:
+                key_usage.append("Decipher Only")
+    extended = [_EKU_NAMES.get(oid, oid.dotted_string) for oid in extensions.eku(cert) or []]
     constraints = ""
-    try:
-        extensions = cert.extensions
-        for ext in extensions:
-            value = ext.value
-            if isinstance(value, x509.SubjectAlternativeName):
-                alt_names = [describe_general_name(n) for n in value]
-            elif isinstance(value, x509.KeyUsage):
-                key_usage = [label for attr, label in _KEY_USAGES if getattr(value, attr)]
-                if value.key_agreement:
-                    if value.encipher_only:
-                        key_usage.append("Encipher Only")
-                    if value.decipher_only:
-                        key_usage.append("Decipher Only")
-            elif isinstance(value, x509.ExtendedKeyUsage):
-                extended = [_EKU_NAMES.get(oid, oid.dotted_string) for oid in value]
-            elif isinstance(value, x509.BasicConstraints):
-                constraints = "CA:TRUE" if value.ca else "CA:FALSE"
-                if value.path_length is not None:
-                    constraints += f", pathlen:{value.path_length}"
-    except ValueError:
-        constraints = constraints or "unreadable extensions"
+    value = extensions.basic_constraints(cert)
+    if value is not None:
+        constraints = "CA:TRUE" if value.ca else "CA:FALSE"
+        if value.path_length is not None:
+            constraints += f", pathlen:{value.path_length}"
+    if not extensions.extensions_readable(cert):
+        constraints = "unreadable extensions"
 
     digest = cert.fingerprint(hashes.SHA256()).hex().upper()
     return CertificateInfo(
