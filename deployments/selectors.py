@@ -188,12 +188,22 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
     spec = deployment_spec(deployment=deployment)
     plan = deployment_plan(deployment=deployment)
     script = rules.install_script(spec, plan, server_name)
-    issued = {row.basename for row in plan_rows(deployment=deployment) if row.certificate_id}
+    rows = {row.basename: row for row in plan_rows(deployment=deployment)}
+    issued = {name for name, row in rows.items() if row.certificate_id}
     mine = {u.source for u in script.uploads if u.kind == "certificate"}
     obtain: list[str] = []
     for p in plan:
         if p.basename in mine and p.signer == rules.Signer.PUBLIC_CA and p.basename not in issued:
-            obtain.extend(rules.obtain_commands(spec, p))
+            # Issue 9 item 3: when CertDesk made the key, send its CSR (deployment scripts
+            # writes csr/<basename>.csr); never a command that makes a new key.
+            row = rows.get(p.basename)
+            held = row is not None and row.keypair is not None and row.keypair.has_private_key
+            csr = row is not None and row.signing_request_id is not None
+            obtain.extend(
+                rules.obtain_commands(
+                    spec, p, key_held=held, csr_file=f"csr/{p.basename}.csr" if csr else ""
+                )
+            )
     return ServerScript(script=script, text=rules.render_install_text(script, obtain=obtain))
 
 

@@ -10,6 +10,15 @@ from django.utils.translation import gettext as _
 from certauthority.pki.csr import parse_csr_arguments
 from certauthority.pki.keys import KeyType
 from certauthority.pki.openssl_commands import csr_commands
+from certauthority.pki.quoting import (
+    MMP_BARE_WORD,
+    Grammar,
+    UnsafeValue,
+    check_line,
+    join_shell,
+    quote,
+    quote_attribute,
+)
 
 from .plan import pack_of, presents
 from .recipe import Recipe, StepInput
@@ -107,31 +116,74 @@ def install_script(
     )
 
 
+# Issue 9 item 8: every line of install.txt is checked as it is written. A command is the
+# template's verb followed by bare words (file names, tags, DNS names, interface:port); the
+# lines for outside CAs are quoted by certauthority.pki.quoting; any other text is a comment.
+MMP_VERBS = frozenset(line.split(" ")[0] for lines in MMP.values() for line in lines) | {"pki"}
+OBTAIN_VERBS = frozenset({"pki", "openssl", "certreq", "python"})
+
+
+def _comment(text: str) -> str:
+    return quote(text, Grammar.COMMENT)
+
+
+def _mmp_command(line: str) -> str:
+    check_line(line)
+    words = line.split(" ")
+    if words[0] not in MMP_VERBS or not all(MMP_BARE_WORD.fullmatch(w) for w in words):
+        raise UnsafeValue(
+            _(
+                "The install script would contain the line %(line)s, which is not an MMP command "
+                "CertDesk writes: correct the value it came from (a tag, name or address)."
+            )
+            % {"line": ascii(line)}
+        )
+    return line
+
+
+def _obtain_line(line: str) -> str:
+    check_line(line)
+    if not line.startswith("#") and line.split(" ")[0] not in OBTAIN_VERBS:
+        raise UnsafeValue(
+            _("The install script would contain the line %(line)s: correct the value it came from.")
+            % {"line": ascii(line)}
+        )
+    return line
+
+
 def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) -> str:
-    """install.txt: what an admin reads and copies, one command per line."""
+    """install.txt: what an admin reads and copies, one command per line.
+
+    Refuses (``UnsafeValue``) rather than writes a line a value could have changed: a
+    command that is not the template's verb and bare words, or any control character.
+    """
     out: list[str] = [
         _("# CertDesk install script for %(server)s (%(fqdn)s), deployment %(deployment)s")
-        % {"server": script.server, "fqdn": script.fqdn, "deployment": script.deployment},
+        % {
+            "server": _comment(script.server),
+            "fqdn": _comment(script.fqdn),
+            "deployment": _comment(script.deployment),
+        },
         _("# Lines starting with '->' are what the MMP prints when a step succeeds."),
         "",
     ]
     if obtain:
         out.append(_("## Certificates signed outside CertDesk (R3.3, R3.12, Appendix A)"))
-        out.extend(obtain)
+        out.extend(_obtain_line(line) for line in obtain)
         out.append("")
     out.append(_("## 1. Upload these files by SFTP (R4.2)"))
-    out.extend(u.name for u in script.uploads)
+    out.extend(quote(u.name, Grammar.MMP) for u in script.uploads)
     out.append(PKI_CHECKS["list"])
     out.append("")
     out.append(_("## 2. Check each file before assigning it (R4.3)"))
-    out.extend(script.checks)
+    out.extend(_mmp_command(line) for line in script.checks)
     for number, step in enumerate(script.steps, start=3):
         out.append("")
-        out.append(f"## {number}. {step.title} ({step.rule})")
-        out.extend(f"# {note}" for note in step.notes)
-        out.extend(step.commands)
-        out.extend(f"-> {line}" for line in step.expect)
-    return "\n".join(out) + "\n"
+        out.append(f"## {number}. {_comment(step.title)} ({_comment(step.rule)})")
+        out.extend(f"# {_comment(note)}" for note in step.notes)
+        out.extend(_mmp_command(line) for line in step.commands)
+        out.extend(f"-> {_comment(line)}" for line in step.expect)
+    return "\n".join(check_line(line) for line in out) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,18 +193,79 @@ def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) ->
 _SUBJECT_KEYS = ("OU", "O", "L", "ST", "C", "emailAddress")
 
 
-def _quote(value: str) -> str:
-    return f'"{value}"' if any(ch in value for ch in " \"'") else value
+def attach_command(spec: DeploymentSpec, planned: PlannedCertificate) -> str:
+    """The command that attaches a CA's answer to this plan entry (SPEC R3.11)."""
+    return join_shell(
+        [
+            "python",
+            "manage.py",
+            "deployment",
+            "attach",
+            spec.name,
+            planned.basename,
+            "answer.pem",
+            "--bundle",
+            "chain.pem",
+        ]
+    )
 
 
-def obtain_commands(spec: DeploymentSpec, planned: PlannedCertificate) -> list[str]:
-    """How to get this certificate from a public CA or AD CS, when CertDesk does not sign it."""
+def obtain_commands(
+    spec: DeploymentSpec,
+    planned: PlannedCertificate,
+    *,
+    key_held: bool = False,
+    csr_file: str = "",
+) -> list[str]:
+    """How to get this certificate from a public CA or AD CS, when CertDesk does not sign it.
+
+    ``key_held``: CertDesk already made the entry's key, and ``csr_file`` (when set) is its
+    request: then the lines say to send that file and attach the answer, and never show a
+    command that makes a new key, whose answer attach would refuse (issue 9 item 3).
+    """
+    ca = spec.public_ca_name or _("the public CA")
+    then_attach = [
+        _comment(
+            _(
+                "# Then attach the CA's answer (the certificate, and its chain in --bundle), "
+                "here or with Attach on the deployment's plan page:"
+            )
+        ),
+        attach_command(spec, planned),
+    ]
+    if key_held:
+        if not csr_file:
+            return [
+                _comment(
+                    _(
+                        "# %(basename)s: CertDesk holds its key; make its request with: python "
+                        "manage.py deployment issue, then send the CSR to %(ca)s."
+                    )
+                    % {"basename": planned.basename, "ca": ca}
+                ),
+                join_shell(["python", "manage.py", "deployment", "issue", spec.name]),
+                *then_attach,
+            ]
+        return [
+            _comment(
+                _(
+                    "# %(basename)s: CertDesk made its key and request: send %(csr)s to %(ca)s "
+                    "(AD CS: certreq -submit %(csr)s). Do not run pki csr or openssl req: a new key "
+                    "would not match the key CertDesk holds."
+                )
+                % {"basename": planned.basename, "csr": csr_file, "ca": ca}
+            ),
+            *then_attach,
+        ]
     subject = dict(spec.subject)
     attrs = [f"CN:{planned.common_name}"]
-    attrs += [f"{k}:{_quote(subject[k])}" for k in _SUBJECT_KEYS if subject.get(k)]
+    attrs += [f"{k}:{subject[k]}" for k in _SUBJECT_KEYS if subject.get(k)]
     extra = [n for n in planned.san if n.lower() != planned.common_name.lower()]
     # R3.4: the CN is added to the SAN list automatically; do not repeat it.
-    pki_attrs = attrs + (["subjectAltName:" + ",".join(extra)] if extra else [])
+    pki_words = [("CN", planned.common_name)]
+    pki_words += [(k, subject[k]) for k in _SUBJECT_KEYS if subject.get(k)]
+    if extra:
+        pki_words.append(("subjectAltName", ",".join(extra)))
     # Appendix A: the same identity for OpenSSL, parsed by the same grammar so subject values
     # are escaped alike; its SAN always lists the CN too, as browsers require one.
     request = parse_csr_arguments(
@@ -160,7 +273,13 @@ def obtain_commands(spec: DeploymentSpec, planned: PlannedCertificate) -> list[s
     )
     openssl = csr_commands(planned.basename, request, KeyType.parse(planned.key_type))
     return [
-        f"pki csr {planned.basename} " + " ".join(pki_attrs),
+        " ".join(
+            ["pki", "csr", quote(planned.basename, Grammar.MMP)]
+            + [quote_attribute(k, v) for k, v in pki_words]
+        ),
         openssl["new_key_and_csr"],
-        f'certreq -submit -attrib "CertificateTemplate:WebServer" {planned.basename}.csr',
+        # R3.12; the basename is a checked file name, the template a constant.
+        f'certreq -submit -attrib "CertificateTemplate:WebServer" '
+        f"{quote(planned.basename, Grammar.MMP)}.csr",
+        *then_attach,
     ]
