@@ -20,6 +20,7 @@ from certauthority.pki.quoting import (
     quote_attribute,
 )
 
+from .packs import get_pack, pack_names
 from .plan import pack_of, presents
 from .recipe import Recipe, StepInput
 from .specs import (
@@ -119,7 +120,19 @@ def install_script(
 # Issue 9 item 8: every line of install.txt is checked as it is written. A command is the
 # template's verb followed by bare words (file names, tags, DNS names, interface:port); the
 # lines for outside CAs are quoted by certauthority.pki.quoting; any other text is a comment.
-MMP_VERBS = frozenset(line.split(" ")[0] for lines in MMP.values() for line in lines) | {"pki"}
+def mmp_verbs() -> frozenset[str]:
+    """The first word of every MMP command a knowledge pack's recipes can write, and ``pki``."""
+    packs = [get_pack(name) for name in pack_names()]
+    verbs = {
+        command.split(" ")[0]
+        for pack in packs
+        for recipe in pack.recipes
+        for step in recipe.install
+        for command in step.commands
+    }
+    return frozenset(verbs | {"pki"})
+
+
 OBTAIN_VERBS = frozenset({"pki", "openssl", "certreq", "python"})
 
 
@@ -130,7 +143,7 @@ def _comment(text: str) -> str:
 def _mmp_command(line: str) -> str:
     check_line(line)
     words = line.split(" ")
-    if words[0] not in MMP_VERBS or not all(MMP_BARE_WORD.fullmatch(w) for w in words):
+    if words[0] not in mmp_verbs() or not all(MMP_BARE_WORD.fullmatch(w) for w in words):
         raise UnsafeValue(
             _(
                 "The install script would contain the line %(line)s, which is not an MMP command "
