@@ -10,6 +10,7 @@ pack: the same shape, other values (ROADMAP 1, ``../shared/SPEC-3x.md``).
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -91,6 +92,7 @@ class StepInput:
 
 
 _FORMATTER = string.Formatter()
+_PERCENT = re.compile(r"%\((\w+)\)s")
 
 
 def _fields(template: str) -> set[str]:
@@ -114,6 +116,15 @@ class InstallStep:
     notes: tuple[Text, ...] = ()
     values: Callable[[StepInput], Mapping[str, Any] | None] | None = None
     needs_identity: bool = True
+
+    def outline(self) -> tuple[str, tuple[str, ...]]:
+        """The title and commands with their placeholders shown as ``<name>``, for help pages."""
+        placeholder = {name: f"<{name}>" for c in self.commands for name in _fields(c)}
+        placeholder |= {"bundle": " [<bundle>]"}
+        title = str(self.title)
+        for name in _PERCENT.findall(title):
+            title = title.replace(f"%({name})s", f"<{name}>")
+        return title, tuple(c.format(**placeholder) for c in self.commands)
 
     def render(self, given: StepInput) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         """(title, commands, notes) for ``given``, or ``None`` when the step does not apply."""
@@ -150,7 +161,7 @@ def _fill(templates: Sequence[Text], values: Mapping[str, Any], *, plain: bool) 
                 continue
             out.append(text.format(**values))
         else:
-            needed = [n for n in values if f"%({n})" in text]
+            needed = _PERCENT.findall(text)
             if any(values.get(n) is None for n in needed):
                 continue
             out.append(text % values if "%(" in text else text)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deployments', '0003_friendly_constraint_messages'),
+        ('deployments', '0004_script_safe_values'),
     ]
 
     operations = [
