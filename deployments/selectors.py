@@ -33,9 +33,9 @@ def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
     return deployment.servers.prefetch_related(
         Prefetch(
             "components",
-            queryset=Component.objects.select_related("load_balancer", "server").order_by(
-                "position", "id"
-            ),
+            queryset=Component.objects.select_related(
+                "load_balancer__server", "server", "deployment"
+            ).order_by("position", "id"),
         )
     ).order_by("position", "name")
 

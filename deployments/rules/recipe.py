@@ -193,6 +193,7 @@ class Recipe:
     tagged: bool = False  # R4.5: the MMP names it by a tag
     points_at: str = ""  # R4.5: the kind it connects to (a trunk names its load balancer)
     has_database_role: bool = False  # R4.8: database host or remote Call Bridge
+    settings: tuple[str, ...] = ()  # component fields it takes beyond its FQDN and names
     # -- the certificate --------------------------------------------------------------------
     needs_certificate: SpecTest = always  # R2.4: e.g. TURN only with TLS
     purpose: str = ""  # what its plan entry is for (Purpose)
