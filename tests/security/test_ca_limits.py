@@ -25,6 +25,9 @@ from certauthority import services
 from certauthority.models import AuditEvent, Certificate, CertificateAuthority, SigningRequest
 from certauthority.pki.errors import PKIError
 
+# cryptography warns when it reads the over-long CN these tests make on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:Attribute's length must be:UserWarning")
+
 # --- hostile CSRs ------------------------------------------------------------------------------
 
 
