@@ -376,7 +376,7 @@ def _issue_one(
             )
         row.certificate = ca_services.certificate_issue(
             ca=ca, csr=csr, profile=row.profile, days=days, actor=actor
-        )
+        ).certificate
         row.save()
     return IssueResult(row.basename, "issued", _("signed by %(ca)s") % {"ca": ca.name})
 
