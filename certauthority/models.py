@@ -300,6 +300,8 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_REVOKE = "certificate.revoke", _("Certificate revoked")
     CRL_GENERATE = "crl.generate", _("CRL generated")
     DEPLOYMENT_CHANGE = "deployment.change", _("Deployment changed")
+    LOGIN_LOCKOUT = "login.lockout", _("Log-ins locked out")
+    LOGIN_UNLOCK = "login.unlock", _("Log-in lockout cleared")
 
 
 class AuditEvent(models.Model):
