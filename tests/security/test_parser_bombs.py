@@ -339,3 +339,82 @@ def test_a_key_upload_with_a_huge_work_factor_is_refused_and_saves_nothing(mater
             )
         )
     assert not KeyPair.objects.filter(label="hostile").exists()
+
+
+# --- a MiB of real certificates -----------------------------------------------------------
+
+
+def _certificates(count: int) -> tuple[list[bytes], bytes]:
+    """``count`` distinct certificates from one CA, and the CA's certificate."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = dt.datetime.now(dt.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name.from_rfc4514_string("CN=Bomb Root")
+
+    def cert(subject: x509.Name, ca: bool) -> bytes:
+        built = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(root_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        return built.public_bytes(serialization.Encoding.PEM)
+
+    names = [x509.Name.from_rfc4514_string(f"CN=h{n}.example.com") for n in range(count)]
+    return [cert(name, False) for name in names], cert(root_name, True)
+
+
+@pytest.fixture(scope="module")
+def many_certificates() -> tuple[bytes, bytes]:
+    """About 1 MiB of certificates: 50 distinct ones, repeated."""
+    pems, root = _certificates(count=50)
+    text = b"".join(pems)
+    return text * (MIB // len(text)), root
+
+
+def test_ordering_many_certificates_is_refused_quickly():
+    from certauthority.pki.bundle import MAX_CHAIN_CERTIFICATES, order_chain
+    from certauthority.pki.material import certificates_from_bytes
+
+    pems, root = _certificates(count=400)
+    certs = certificates_from_bytes(b"".join(pems) + root, "bundle.pem")
+    with pytest.raises(PKIError, match=f"at most {MAX_CHAIN_CERTIFICATES}"):
+        quickly(lambda: order_chain(certs))
+
+
+def test_a_mib_of_certificates_is_refused_by_count_with_a_message(many_certificates):
+    from certauthority.pki.material import certificates_from_bytes
+
+    with pytest.raises(PKIError, match="split the file") as caught:
+        quickly(lambda: certificates_from_bytes(many_certificates[0], "bundle.pem"))
+    assert ".." not in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tool", ["inspect", "verify"])
+def test_the_tools_page_answers_a_mib_of_certificates_within_the_bound(
+    client_as, viewer, many_certificates, tool
+):
+    bundle, root = many_certificates
+    client = client_as(viewer)
+    if tool == "inspect":
+        fields = {"material_file": SimpleUploadedFile("all.pem", bundle)}
+    else:
+        fields = {
+            "cert_file": SimpleUploadedFile("all.pem", bundle),
+            "bundle_file": SimpleUploadedFile("all-again.pem", bundle),
+            "ca_file": SimpleUploadedFile("root.pem", root),
+        }
+    response = quickly(lambda: _tool(client, tool, **fields))
+    assert response.status_code in (200, 422)
+    assert 'id="tool-result"' in response.content.decode()
