@@ -22,6 +22,9 @@ def _integer(value: int) -> bytes:
 
 
 def _rewrite(element: der.Element, old: int, new: int, seen: list[int], which: int | None):
+    """The element's bytes with the chosen INTEGERs replaced; untouched subtrees (random
+    salts or ciphertext that happen to parse as DER) are copied byte for byte."""
+    before = len(seen)
     if element.tag == der.INTEGER:
         if len(element.content) <= 8 and der.integer(element) == old:
             seen.append(1)
@@ -31,12 +34,14 @@ def _rewrite(element: der.Element, old: int, new: int, seen: list[int], which: i
     if element.constructed:
         body = b"".join(_rewrite(c, old, new, seen, which) for c in element.children())
     elif element.tag == der.OCTET_STRING:
-        try:
-            inner = der.parse(element.content)
+        try:  # ciphertext may look like DER for a few bytes: then it is left alone
+            body = _rewrite(der.parse(element.content), old, new, seen, which)
         except der.DerError:
+            del seen[before:]
             return element.raw
-        body = _rewrite(inner, old, new, seen, which)
     else:
+        return element.raw
+    if len(seen) == before:
         return element.raw
     return bytes([element.tag]) + _length(len(body)) + body
 
