@@ -16,22 +16,12 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import mapping, rules
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 EXAMPLES_DIR = Path(__file__).with_name("examples")
-OPTION_NAMES = (
-    "webrtc",
-    "native_apps",
-    "lync_federation",
-    "lync_frontend",
-    "turn_tls",
-    "sip_tls",
-    "ldap_tls",
-    "recording",
-    "streaming",
-)
-SUBJECT_KEYS = ("O", "OU", "L", "ST", "C", "emailAddress")
+OPTION_NAMES = mapping.OPTION_NAMES
+SUBJECT_KEYS = mapping.SUBJECT_KEYS
 
 
 class DocumentError(Exception):
@@ -156,56 +146,8 @@ def load_document(text: str) -> dict[str, Any]:
 def spec_from_document(
     doc: dict[str, Any], *, internal_ca_name: str | None = None
 ) -> rules.DeploymentSpec:
-    """The rules' view of a (validated) document."""
-    options = doc.get("options", {})
-    lync = doc.get("lync", {})
-    servers = []
-    for s in doc["servers"]:
-        comps = tuple(
-            rules.ComponentSpec(
-                kind=c["kind"],
-                server=s["name"],
-                fqdn=c.get("fqdn", "")
-                or ("" if c["kind"] in ("trunk", "load_balancer") else s["fqdn"]),
-                extra_names=tuple(c.get("names", ())),
-                xmpp_domain=c.get("xmpp_domain", ""),
-                srv_target=c.get("srv_target", ""),
-                tag=c.get("tag", ""),
-                trunk_listen=c.get("trunk", ""),
-                public_listen=tuple(c.get("public", ())),
-                load_balancer=c.get("load_balancer", ""),
-                edge_port=c.get("port"),
-                database_role=c.get("database_role", "host" if c["kind"] == "database" else ""),
-            )
-            for c in s.get("components", [])
-        )
-        servers.append(
-            rules.ServerSpec(
-                name=s["name"],
-                fqdn=s["fqdn"],
-                role=s["role"],
-                components=comps,
-                addresses=tuple(s.get("addresses", ())),
-            )
-        )
-    return rules.DeploymentSpec(
-        name=doc["name"],
-        domain=doc["domain"],
-        topology=doc["topology"],
-        servers=tuple(servers),
-        lync_fqdn=lync.get("fqdn", ""),
-        lync_trusted_ca=lync.get("trusted_ca", rules.Signer.INTERNAL_CA),
-        strategy=doc.get("strategy", rules.Strategy.DEDICATED),
-        public_ca_name=doc.get("public_ca", ""),
-        internal_ca_name=internal_ca_name
-        if internal_ca_name is not None
-        else doc.get("internal_ca", ""),
-        key_type=doc.get("key_type", "rsa2048"),
-        subject=tuple(
-            (k, doc["subject"][k]) for k in SUBJECT_KEYS if doc.get("subject", {}).get(k)
-        ),
-        **{name: bool(options.get(name, False)) for name in OPTION_NAMES},
-    )
+    """The rules' view of a (validated) document, through the one table in mapping.py."""
+    return mapping.deployment_spec(doc, internal_ca_name=internal_ca_name)
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:
