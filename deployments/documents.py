@@ -10,28 +10,18 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
-from . import rules, validators
+from . import mapping, rules, validators
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 EXAMPLES_DIR = Path(__file__).with_name("examples")
-OPTION_NAMES = (
-    "webrtc",
-    "native_apps",
-    "lync_federation",
-    "lync_frontend",
-    "turn_tls",
-    "sip_tls",
-    "ldap_tls",
-    "recording",
-    "streaming",
-)
-SUBJECT_KEYS = ("O", "OU", "L", "ST", "C", "emailAddress")
+OPTION_NAMES = mapping.OPTION_NAMES
+SUBJECT_KEYS = mapping.SUBJECT_KEYS
 
 
 class DocumentError(Exception):
@@ -91,6 +81,13 @@ def validate_document(data: Any) -> dict[str, Any]:
         raise DocumentError([f"{_path(e.absolute_path)}: {e.message}" for e in errors])
     # Issue 9 item 8: nothing that could add a line or a word to an install script.
     problems: list[str] = validators.document_problems(data)
+    pack = data.get("knowledge_pack", rules.DEFAULT_PACK)
+    if pack not in rules.pack_names():
+        problems.append(
+            "knowledge_pack: "
+            + _("CertDesk has no knowledge pack %(pack)s; use one of: %(known)s.")
+            % {"pack": pack, "known": ", ".join(rules.pack_names())}
+        )
     servers = data["servers"]
     seen: dict[str, int] = {}
     tags: dict[str, str] = {}
@@ -157,57 +154,8 @@ def load_document(text: str) -> dict[str, Any]:
 def spec_from_document(
     doc: dict[str, Any], *, internal_ca_name: str | None = None
 ) -> rules.DeploymentSpec:
-    """The rules' view of a (validated) document."""
-    options = doc.get("options", {})
-    lync = doc.get("lync", {})
-    servers = []
-    for s in doc["servers"]:
-        comps = tuple(
-            rules.ComponentSpec(
-                kind=c["kind"],
-                server=s["name"],
-                fqdn=c.get("fqdn", "")
-                or ("" if c["kind"] in ("trunk", "load_balancer") else s["fqdn"]),
-                extra_names=tuple(c.get("names", ())),
-                xmpp_domain=c.get("xmpp_domain", ""),
-                srv_target=c.get("srv_target", ""),
-                tag=c.get("tag", ""),
-                trunk_listen=c.get("trunk", ""),
-                public_listen=tuple(c.get("public", ())),
-                load_balancer=c.get("load_balancer", ""),
-                edge_port=c.get("port"),
-                database_role=c.get("database_role", "host" if c["kind"] == "database" else ""),
-            )
-            for c in s.get("components", [])
-        )
-        servers.append(
-            rules.ServerSpec(
-                name=s["name"],
-                fqdn=s["fqdn"],
-                role=s["role"],
-                components=comps,
-                addresses=tuple(s.get("addresses", ())),
-            )
-        )
-    return rules.DeploymentSpec(
-        name=doc["name"],
-        domain=doc["domain"],
-        topology=doc["topology"],
-        servers=tuple(servers),
-        lync_fqdn=lync.get("fqdn", ""),
-        lync_trusted_ca=lync.get("trusted_ca", rules.Signer.INTERNAL_CA),
-        strategy=doc.get("strategy", rules.Strategy.DEDICATED),
-        public_ca_name=doc.get("public_ca", ""),
-        internal_ca_name=internal_ca_name
-        if internal_ca_name is not None
-        else doc.get("internal_ca", ""),
-        key_type=doc.get("key_type", rules.DEFAULT_KEY_TYPE),
-        subject=tuple(
-            (k, doc["subject"][k]) for k in SUBJECT_KEYS if doc.get("subject", {}).get(k)
-        ),
-        pack=doc.get("knowledge_pack", rules.DEFAULT_PACK),
-        **cast(dict[str, Any], {name: bool(options.get(name, False)) for name in OPTION_NAMES}),
-    )
+    """The rules' view of a (validated) document, through the one table in mapping.py."""
+    return mapping.deployment_spec(doc, internal_ca_name=internal_ca_name)
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:

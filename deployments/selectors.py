@@ -11,7 +11,7 @@ from typing import Any
 from cryptography import x509
 from django.db.models import Prefetch, QuerySet
 
-from . import documents, rules
+from . import documents, mapping, rules
 from .models import CertificatePlan, Component, Deployment, Server
 from .rules.recipe import always
 
@@ -41,72 +41,10 @@ def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
 
 
 def deployment_document(*, deployment: Deployment) -> dict[str, Any]:
-    """The deployment as a file document (schema.json); ``load`` of it changes nothing."""
-    doc: dict[str, Any] = {"name": deployment.name}
-    if deployment.description:
-        doc["description"] = deployment.description
-    doc.update(
-        domain=deployment.domain,
-        topology=deployment.topology,
-        strategy=deployment.strategy,
-        key_type=deployment.key_type,
-    )
-    if deployment.public_ca_name:
-        doc["public_ca"] = deployment.public_ca_name
-    if deployment.internal_ca is not None:
-        doc["internal_ca"] = deployment.internal_ca.name
-    subject = {
-        key: value
-        for key, value in (
-            ("O", deployment.organization),
-            ("OU", deployment.organizational_unit),
-            ("L", deployment.locality),
-            ("ST", deployment.state),
-            ("C", deployment.country),
-            ("emailAddress", deployment.email),
-        )
-        if value
-    }
-    if subject:
-        doc["subject"] = subject
-    doc["options"] = {name: getattr(deployment, name) for name in documents.OPTION_NAMES}
-    if deployment.lync_fqdn or deployment.lync_trusted_ca != rules.Signer.INTERNAL_CA:
-        lync: dict[str, Any] = {"trusted_ca": deployment.lync_trusted_ca}
-        if deployment.lync_fqdn:
-            lync = {"fqdn": deployment.lync_fqdn, **lync}
-        doc["lync"] = lync
-    servers = []
-    for server in deployment_servers(deployment=deployment):
-        item: dict[str, Any] = {"name": server.name, "fqdn": server.fqdn, "role": server.role}
-        if server.addresses:
-            item["addresses"] = list(server.addresses)
-        if server.interfaces:
-            item["interfaces"] = list(server.interfaces)
-        comps = [_component_document(c) for c in server.components.all()]
-        if comps:
-            item["components"] = comps
-        servers.append(item)
-    doc["servers"] = servers
-    return doc
+    """The deployment as a file document (schema.json); ``load`` of it changes nothing.
 
-
-def _component_document(comp: Component) -> dict[str, Any]:
-    item: dict[str, Any] = {"kind": comp.kind}
-    for key, value in (
-        ("fqdn", comp.fqdn),
-        ("names", list(comp.extra_names)),
-        ("xmpp_domain", comp.xmpp_domain),
-        ("srv_target", comp.srv_target),
-        ("tag", comp.tag),
-        ("trunk", comp.trunk_listen),
-        ("public", list(comp.public_listen)),
-        ("load_balancer", comp.load_balancer.tag if comp.load_balancer is not None else ""),
-        ("port", comp.edge_port),
-        ("database_role", comp.database_role),
-    ):
-        if value:
-            item[key] = value
-    return item
+    The fields and their order come from the one table in mapping.py."""
+    return mapping.deployment_document(deployment, deployment_servers(deployment=deployment))
 
 
 def deployment_spec(*, deployment: Deployment) -> rules.DeploymentSpec:

@@ -24,7 +24,7 @@ from certauthority.pki.names import classify_names, format_name, make_attribute
 from certauthority.pki.selfsigned import build_self_signed
 from certauthority.selectors import ca_chain, certificate_chain
 
-from . import documents, rules, selectors
+from . import documents, mapping, rules, selectors
 from .models import CertificatePlan, Component, Deployment, PlanStatus, Server
 
 DEFAULT_DAYS = 397  # what public CAs accept for TLS server certificates today
@@ -106,27 +106,9 @@ def deployment_load_document(
                     + _("no CA called %(name)s exists in CertDesk.") % {"name": doc["internal_ca"]}
                 ]
             )
-    options = doc.get("options", {})
-    subject = doc.get("subject", {})
-    lync = doc.get("lync", {})
-    fields = {
-        "description": doc.get("description", ""),
-        "domain": doc["domain"],
-        "topology": doc["topology"],
-        "strategy": doc.get("strategy", rules.Strategy.DEDICATED),
-        "key_type": doc.get("key_type", "rsa2048"),
-        "public_ca_name": doc.get("public_ca", ""),
-        "internal_ca": internal_ca,
-        "lync_fqdn": lync.get("fqdn", ""),
-        "lync_trusted_ca": lync.get("trusted_ca", rules.Signer.INTERNAL_CA),
-        "organization": subject.get("O", ""),
-        "organizational_unit": subject.get("OU", ""),
-        "locality": subject.get("L", ""),
-        "state": subject.get("ST", ""),
-        "country": subject.get("C", "").upper(),
-        "email": subject.get("emailAddress", ""),
-        **{name: bool(options.get(name, False)) for name in documents.OPTION_NAMES},
-    }
+    fields = mapping.deployment_values(doc)
+    fields["internal_ca"] = internal_ca
+    del fields["name"]
     try:
         with transaction.atomic():
             deployment, created = Deployment.objects.update_or_create(
@@ -140,31 +122,14 @@ def deployment_load_document(
             trunks: list[tuple[Component, dict[str, Any]]] = []
             for s_pos, s in enumerate(doc["servers"]):
                 server = Server.objects.create(
-                    deployment=deployment,
-                    name=s["name"],
-                    fqdn=s["fqdn"],
-                    role=s["role"],
-                    addresses=s.get("addresses", []),
-                    interfaces=s.get("interfaces", []),
-                    position=s_pos,
+                    deployment=deployment, position=s_pos, **mapping.server_values(s)
                 )
                 for c_pos, c in enumerate(s.get("components", [])):
                     comp = Component(
                         deployment=deployment,
                         server=server,
-                        kind=c["kind"],
-                        fqdn=c.get("fqdn", ""),
-                        extra_names=c.get("names", []),
-                        xmpp_domain=c.get("xmpp_domain", ""),
-                        srv_target=c.get("srv_target", ""),
-                        tag=c.get("tag", ""),
-                        trunk_listen=c.get("trunk", ""),
-                        public_listen=c.get("public", []),
-                        edge_port=c.get("port"),
-                        database_role=c.get(
-                            "database_role", "host" if c["kind"] == "database" else ""
-                        ),
                         position=c_pos,
+                        **mapping.component_values(c),
                     )
                     if c["kind"] == rules.Kind.TRUNK:
                         trunks.append((comp, c))

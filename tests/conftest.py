@@ -107,6 +107,46 @@ def client_as(client):
     return login
 
 
+# --- the one root CA --------------------------------------------------------------------------
+# A test's database rows roll back after it, so the CA is made per test (an EC key and one
+# PBKDF2 wrap: milliseconds). Session scope would leak rows into tests that count or name CAs.
+
+ROOT_CA_NAME = "Example Root CA"
+ROOT_CA_SUBJECT = "CN=Example Root CA,O=Example Inc.,C=GB"
+# The name the deployment examples' variations give as `internal_ca:`.
+LAB_ROOT_NAME = "Lab Root"
+LAB_ROOT_SUBJECT = "CN=Lab Root CA,O=Example Inc.,C=GB"
+
+
+def create_root_ca(name: str = ROOT_CA_NAME, subject: str = ROOT_CA_SUBJECT, actor=None):
+    """A saved self-signed root CA with a fast EC key, as CertDesk itself creates one."""
+    from certauthority import services
+
+    return services.ca_create_root(name=name, subject=subject, key_type="ec256", actor=actor)
+
+
+@pytest.fixture
+def root_ca(db):
+    """The root CA "Example Root CA" (CRL at /crl/example-root-ca.crl)."""
+    return create_root_ca()
+
+
+@pytest.fixture
+def internal_ca(db):
+    """The root CA a deployment names as its internal CA: ``internal_ca: Lab Root``."""
+    return create_root_ca(LAB_ROOT_NAME, LAB_ROOT_SUBJECT, actor="test")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache():
+    """Each test starts with no unlocked keys in memory, as a fresh process would."""
+    from certauthority import keystore
+
+    keystore.clear_cache()
+    yield
+    keystore.clear_cache()
+
+
 @pytest.fixture(autouse=True)
 def _english_after_each_test():
     """A request in Japanese leaves the thread's language active; start every test afresh."""

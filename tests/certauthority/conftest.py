@@ -10,16 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from certauthority import keystore, services
+from certauthority import services
 from certauthority.pki.names import classify_name, parse_dn
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    """Each test starts with no unlocked keys in memory, as a fresh process would."""
-    keystore.clear_cache()
-    yield
-    keystore.clear_cache()
 
 
 @pytest.fixture(scope="session")
@@ -46,16 +38,6 @@ def make_csr(
 
 def pem(obj) -> bytes:
     return obj.public_bytes(serialization.Encoding.PEM)
-
-
-@pytest.fixture
-def root_ca(db):
-    return services.ca_create_root(
-        name="Example Root CA",
-        subject="CN=Example Root CA,O=Example Inc.,C=GB",
-        key_type="ec256",
-        actor=None,
-    )
 
 
 @pytest.fixture

@@ -29,12 +29,9 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def ca(db):
-    from certauthority import services
-
-    return services.ca_create_root(
-        name="Lab Root", subject="CN=Lab Root CA,O=Example Inc.,C=GB", key_type="ec256", actor="t"
-    )
+def ca(internal_ca):
+    """The "Lab Root" CA that `with_ca` names in the document (tests/conftest.py)."""
+    return internal_ca
 
 
 def with_ca(tmp_path: Path, example: str) -> Path:

@@ -21,15 +21,3 @@ def load_example(db):
         return services.deployment_load(text=text, actor="test")[0]
 
     return load
-
-
-@pytest.fixture
-def internal_ca(db):
-    from certauthority import services
-
-    return services.ca_create_root(
-        name="Lab Root",
-        subject="CN=Lab Root CA,O=Example Inc.,C=GB",
-        key_type="ec256",
-        actor="test",
-    )

@@ -11,15 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certauthority import keystore, services
+from certauthority import services
 from certauthority.pki.names import classify_name, parse_dn
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    keystore.clear_cache()
-    yield
-    keystore.clear_cache()
 
 
 def make_csr(cn: str = "www.example.com", san: tuple[str, ...] = ()) -> bytes:
@@ -89,16 +82,6 @@ def hostile() -> Hostile:
         pkcs12=pkcs12.serialize_key_and_certificates(
             b"hostile", key, cert, None, serialization.BestAvailableEncryption(b"p12-pass")
         ),
-    )
-
-
-@pytest.fixture
-def root_ca(db):
-    return services.ca_create_root(
-        name="Security Root CA",
-        subject="CN=Security Root CA,O=Example Inc.,C=GB",
-        key_type="ec256",
-        actor=None,
     )
 
 

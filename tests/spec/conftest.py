@@ -10,18 +10,6 @@ from tests.deployments.helpers import example_document
 
 
 @pytest.fixture
-def internal_ca(db):
-    from certauthority import services
-
-    return services.ca_create_root(
-        name="Lab Root",
-        subject="CN=Lab Root CA,O=Example Inc.,C=GB",
-        key_type="ec256",
-        actor="test",
-    )
-
-
-@pytest.fixture
 def load_example(db):
     """load_example("scalable", key_type="ec256", options={"sip_tls": True}) -> Deployment.
 
