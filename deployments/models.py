@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certauthority.models import PROFILE_LABELS
 from certauthority.pki.keys import KeyType
 
 from . import rules, validators
@@ -389,7 +390,11 @@ class CertificatePlan(models.Model):
         default=False,
         help_text=_("Kept when the plan is derived again."),
     )
-    profile = models.CharField(_("profile"), max_length=16, choices=rules.CertProfile.choices)
+    profile = models.CharField(
+        _("profile"),
+        max_length=16,
+        choices=[(p.value, PROFILE_LABELS[p]) for p in rules.LEAF_PROFILES],
+    )
     components = models.ManyToManyField(Component, related_name="certificate_plans", blank=True)
     reason = models.TextField(_("why"), blank=True)
     rule = models.CharField(_("guide rule"), max_length=20, blank=True)
@@ -432,7 +437,8 @@ class CertificatePlan(models.Model):
                 condition=Q(signer__in=_values(rules.Signer)), name="plan_signer_known"
             ),
             models.CheckConstraint(
-                condition=Q(profile__in=_values(rules.CertProfile)), name="plan_profile_known"
+                condition=Q(profile__in=[p.value for p in rules.LEAF_PROFILES]),
+                name="plan_profile_known",
             ),
             models.CheckConstraint(
                 condition=Q(purpose__in=_values(rules.Purpose)), name="plan_purpose_known"

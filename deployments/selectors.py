@@ -11,6 +11,8 @@ from typing import Any
 from cryptography import x509
 from django.db.models import Prefetch, QuerySet
 
+from certauthority.models import PROFILE_LABELS
+
 from . import documents, mapping, rules
 from .models import CertificatePlan, Component, Deployment, Server
 from .rules.recipe import always
@@ -260,7 +262,7 @@ def knowledge_pack_page(
                 file_base=recipe.file_base,
                 needs_certificate_always=recipe.needs_certificate is always,
                 shareable=recipe.shareable,
-                profile=str(rules.CertProfile(recipe.profile).label),
+                profile=str(PROFILE_LABELS[rules.CertProfile(recipe.profile)]),
                 reasons=tuple((str(r.text), r.rule) for r in recipe.reasons),
                 trust=tuple((str(t.purpose), t.rule) for t in recipe.trust),
                 steps=tuple(steps),

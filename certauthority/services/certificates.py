@@ -30,7 +30,13 @@ from ..pki.csr import check_csr, csr_subject_and_san, load_csr, signature_hash_n
 from ..pki.errors import MalformedMaterial, PKIError
 from ..pki.keys import PublicKey, describe_key, keys_match, public_key_fingerprint
 from ..pki.load import load_certificate
-from ..pki.names import classify_name, common_name, format_name, general_name_value
+from ..pki.names import (
+    DATABASE_CLIENT_CN,
+    classify_name,
+    common_name,
+    format_name,
+    general_name_value,
+)
 from ..pki.sign import (
     CertProfile,
     IssueOptions,
@@ -52,9 +58,6 @@ from .certificates_store import (
 )
 from .errors import CAError
 from .keys import keypair_private_key
-
-DATABASE_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
-
 
 # --- CSRs ------------------------------------------------------------------------------------
 
