@@ -27,7 +27,6 @@ from certauthority.selectors import ca_chain, certificate_chain
 from . import documents, mapping, rules, selectors
 from .models import CertificatePlan, Component, Deployment, PlanStatus, Server
 
-DEFAULT_DAYS = 397  # what public CAs accept for TLS server certificates today
 Actor = ca_services.Actor
 
 
@@ -248,9 +247,12 @@ def _subject(deployment: Deployment, common_name: str) -> x509.Name:
 
 
 def deployment_issue(
-    *, deployment: Deployment, actor: Actor, days: int = DEFAULT_DAYS
+    *, deployment: Deployment, actor: Actor, days: int | None = None
 ) -> list[IssueResult]:
     """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait.
+
+    ``days`` defaults per entry to ``rules.default_validity_days``: 397 for internal ones, the
+    public TLS limit in force for an entry outside clients must trust (issue 9 item 6).
 
     Idempotent per plan entry, also when two requests race (a double-click on "Issue
     certificates" left orphan keys and CSRs, issue 9 item 14): the deployment row is locked
@@ -282,7 +284,12 @@ def deployment_issue(
                 results.append(IssueResult(row.basename, "kept", _("already issued")))
                 continue
             try:
-                results.append(_issue_one(deployment=deployment, row=row, actor=actor, days=days))
+                row_days = days or rules.default_validity_days(
+                    public_ca_required=row.public_ca_required, on=now.date()
+                )
+                results.append(
+                    _issue_one(deployment=deployment, row=row, actor=actor, days=row_days)
+                )
             except PKIError as exc:
                 raise DeploymentError(f"{row.basename}: {exc}") from None
         return results

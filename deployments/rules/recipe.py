@@ -240,7 +240,6 @@ class KnowledgePack:
     spec_document: str  # where its rules are restated, e.g. ../shared/SPEC.md
     recipes: tuple[Recipe, ...]
     checks: tuple[Check, ...]  # every check, in the order findings are shown
-    public_tls_max_days: int  # what a public CA issues at most today (see the pack)
     _by_kind: dict[str, Recipe] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -48,7 +48,12 @@ class Command(BaseCommand):
         plan.add_argument("name")
         issue = sub.add_parser("issue", help="Generate keys and CSRs; sign the internal ones.")
         issue.add_argument("name")
-        issue.add_argument("--days", type=int, default=services.DEFAULT_DAYS)
+        issue.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="validity; default 397 days, or the public TLS limit in force for entries outside clients must trust",
+        )
         scripts = sub.add_parser("scripts", help="Write the files and install.txt per server.")
         scripts.add_argument("name")
         scripts.add_argument("--server", default=None)

@@ -67,7 +67,4 @@ PACK = KnowledgePack(
         check_san_contains_cn,
         check_recorder_streamer_placement,
     ),
-    # CA/Browser Forum ballot SC-081: public TLS certificates issued from 2026-03-15 are valid
-    # for at most 200 days (100 from 2027-03-15, 47 from 2029-03-15). ROADMAP 3.
-    public_tls_max_days=200,
 )
