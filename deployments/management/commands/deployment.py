@@ -91,7 +91,11 @@ class Command(BaseCommand):
     def do_load(self, options) -> None:
         path: Path = options["file"]
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:  # no more than the loader accepts (1 MiB)
+                data = handle.read(documents.MAX_DOCUMENT_BYTES + 1)
+            # Past the limit only the size matters: the loader refuses it with its message.
+            oversized = len(data) > documents.MAX_DOCUMENT_BYTES
+            text = data.decode("utf-8", errors="replace" if oversized else "strict")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: cannot be read: {exc}", returncode=1) from None
         deployment, created = services.deployment_load(text=text, actor=self.actor)
