@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -155,8 +156,12 @@ def internal_ca_subject(*, deployment: Deployment) -> str:
 
 
 def deployment_certificate_facts(*, deployment: Deployment) -> dict[str, rules.CertificateFacts]:
+    from .chains import plan_chain_gap  # issue 9 item 1: where a delivered chain stops
+
     return {
-        row.basename: rules.certificate_facts(row.certificate.pem)
+        row.basename: dataclasses.replace(
+            rules.certificate_facts(row.certificate.pem), chain_gap=plan_chain_gap(row)
+        )
         for row in plan_rows(deployment=deployment)
         if row.certificate is not None
     }
@@ -203,4 +208,12 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
                     spec, p, key_held=held, csr_file=f"csr/{p.basename}.csr" if csr else ""
                 )
             )
-    return ServerScript(script=script, text=rules.render_install_text(script, obtain=obtain))
+    # Issue 9 item 1: a bundle the operator said is not needed (the issuer is a trusted root)
+    # is never delivered, so the script must not name it.
+    absent = frozenset(
+        f"{name}_bundle.crt"
+        for name, row in rows.items()
+        if row.certificate_id and row.issuer_is_trusted_root and not row.bundle_pem.strip()
+    )
+    text = rules.render_install_text(script, obtain=obtain, absent=absent)
+    return ServerScript(script=script, text=text)

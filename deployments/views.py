@@ -313,6 +313,7 @@ class PlanAttachView(RequirePermission, View):
                 plan=plan,
                 data=form.cleaned_data["certificate"],
                 bundle=form.cleaned_data.get("bundle"),
+                issuer_is_trusted_root=form.cleaned_data.get("issuer_is_trusted_root", False),
                 actor=request.user,
             )
         except (services.DeploymentError, PKIError) as exc:

@@ -10,6 +10,7 @@ from ..plan import required_certificates
 from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificate, TrustLink
 from ..topology import validate_topology
 from ..trust import trust_relationships
+from .chains import check_chains
 from .context import CheckContext
 from .names import (
     check_san_contains_cn,
@@ -40,6 +41,7 @@ CHECKS = (
     check_shared_has_san,
     check_san_contains_cn,
     check_recorder_streamer_placement,
+    check_chains,
 )
 
 
