@@ -217,8 +217,15 @@ class PlanView(RequirePermission, View):
         spec = selectors.deployment_spec(deployment=deployment)
         rows = list(selectors.plan_rows(deployment=deployment))
         plan = [selectors.planned_from_row(row) for row in rows]
+        # Issue 9 item 3: an entry whose key CertDesk made gets "send its CSR", not a new key.
+        by_name = {row.basename: row for row in rows}
         obtain = {
-            p.basename: rules.obtain_commands(spec, p)
+            p.basename: rules.obtain_commands(
+                spec,
+                p,
+                key_held=by_name[p.basename].keypair_id is not None,
+                csr_file=f"{p.basename}.csr" if by_name[p.basename].signing_request_id else "",
+            )
             for p in plan
             if p.signer == rules.Signer.PUBLIC_CA
         }
