@@ -583,5 +583,4 @@ def obtain_commands(
         # R3.12; the basename is a checked file name, the template a constant.
         f'certreq -submit -attrib "CertificateTemplate:WebServer" '
         f"{quote(planned.basename, Grammar.MMP)}.csr",
-        *then_attach,
     ]
