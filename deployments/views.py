@@ -219,16 +219,19 @@ class PlanView(RequirePermission, View):
         plan = [selectors.planned_from_row(row) for row in rows]
         # Issue 9 item 3: an entry whose key CertDesk made gets "send its CSR", not a new key.
         by_name = {row.basename: row for row in rows}
-        obtain = {
-            p.basename: rules.obtain_commands(
-                spec,
-                p,
-                key_held=by_name[p.basename].keypair_id is not None,
-                csr_file=f"{p.basename}.csr" if by_name[p.basename].signing_request_id else "",
-            )
-            for p in plan
-            if p.signer == rules.Signer.PUBLIC_CA
-        }
+        obtain: dict[str, list[str]] = {}
+        for p in plan:
+            if p.signer != rules.Signer.PUBLIC_CA:
+                continue
+            try:
+                obtain[p.basename] = rules.obtain_commands(
+                    spec,
+                    p,
+                    key_held=by_name[p.basename].keypair_id is not None,
+                    csr_file=f"{p.basename}.csr" if by_name[p.basename].signing_request_id else "",
+                )
+            except PKIError as exc:  # a stored value no command can carry (issue 9 item 8)
+                obtain[p.basename] = [f"# {exc}"]
         # Reasons are derived again so they read in the visitor's language, not the one the
         # plan was saved in.
         reasons = {p.basename: p.reason for p in rules.required_certificates(spec)}
@@ -380,7 +383,11 @@ class ServerScriptView(RequirePermission, View):
     def get(self, request, pk: int, server_pk: int):
         deployment = selectors.deployment_get(pk=pk)
         server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
-        result = selectors.server_install_script(deployment=deployment, server_name=server.name)
+        try:
+            result = selectors.server_install_script(deployment=deployment, server_name=server.name)
+        except PKIError as exc:  # a stored value the script cannot carry (issue 9 item 8)
+            messages.error(request, str(exc))
+            return _redirect_detail(deployment.pk)
         return render(
             request,
             "deployments/script.html",

@@ -208,6 +208,20 @@ def test_scripts_refuse_a_stored_value_they_cannot_quote_and_write_no_install_tx
     assert not list(tmp_path.rglob("install.txt"))
 
 
+def test_the_web_pages_refuse_a_stored_value_with_a_message_not_a_500(client_as, viewer, split):
+    Deployment.objects.filter(pk=split.pk).update(organization=f"Evil\n{INJECTED}")
+    client = client_as(viewer)
+    edge = split.servers.get(name="edge1")
+    response = client.get(
+        reverse("deployments:server-script", args=[split.pk, edge.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot be written into a command line" in response.content.decode()
+    plan = client.get(reverse("deployments:plan", args=[split.pk]))
+    assert plan.status_code == 200
+    assert f"\n{INJECTED}" not in plan.content.decode()
+
+
 def test_a_pending_csr_line_refuses_a_public_ca_name_with_a_line_break():
     doc = example_document("single-split")
     spec = documents.spec_from_document(doc)
