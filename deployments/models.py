@@ -419,6 +419,9 @@ class CertificatePlan(models.Model):
     )
     # The intermediate bundle a public CA returned (R3.11); internal ones are derived from the CA.
     bundle_pem = models.TextField(_("intermediate bundle (PEM)"), blank=True)
+    # Issue 9 item 1: the operator said, on attach, that the chain's last issuer is a root
+    # clients trust, so the chain counts as complete although CertDesk does not know it.
+    issuer_is_trusted_root = models.BooleanField(_("issuer is a trusted root"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CertificatePlanQuerySet.as_manager()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...checks import (
     check_callbridge_trust,
+    check_chains,
     check_client_auth,
     check_database_cluster,
     check_expired,
@@ -66,5 +67,6 @@ PACK = KnowledgePack(
         check_shared_has_san,
         check_san_contains_cn,
         check_recorder_streamer_placement,
+        check_chains,
     ),
 )
