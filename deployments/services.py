@@ -363,6 +363,14 @@ _SOURCE_FOR_SIGNER = {
 }
 
 
+@dataclass(frozen=True)
+class AttachResult:
+    """The plan entry with its certificate attached, and what the admin should still know."""
+
+    plan: CertificatePlan
+    warnings: list[str]
+
+
 def plan_attach_certificate(
     *,
     plan: CertificatePlan,
@@ -370,7 +378,7 @@ def plan_attach_certificate(
     bundle: bytes | None = None,
     issuer_is_trusted_root: bool = False,
     actor: Actor,
-) -> CertificatePlan:
+) -> AttachResult:
     """Attach what a public CA (or AD CS) returned for a plan entry (SPEC R3.11, R4.3).
 
     ``data`` is the leaf alone or with its chain, in any order, PEM, DER or PKCS#7; ``bundle``
@@ -428,7 +436,11 @@ def plan_attach_certificate(
         plan.save(
             update_fields=["certificate", "bundle_pem", "issuer_is_trusted_root", "updated_at"]
         )
-    return plan
+    # Issue 9 item 4: a certificate the component presents as a TLS client needs clientAuth.
+    spec = selectors.deployment_spec(deployment=plan.deployment)
+    problem = rules.client_auth_finding(spec, selectors.planned_from_row(plan), facts)
+    warnings = [f"{problem.problem} {problem.fix}"] if problem is not None else []
+    return AttachResult(plan=plan, warnings=warnings)
 
 
 def _chain_gap_message(

@@ -314,7 +314,7 @@ class PlanAttachView(RequirePermission, View):
                     messages.error(request, f"{plan.basename}: {error}")
             return redirect("deployments:plan", pk=deployment.pk)
         try:
-            services.plan_attach_certificate(
+            result = services.plan_attach_certificate(
                 plan=plan,
                 data=form.cleaned_data["certificate"],
                 bundle=form.cleaned_data.get("bundle"),
@@ -329,6 +329,8 @@ class PlanAttachView(RequirePermission, View):
                 _("%(basename)s: certificate attached; its files are in the install scripts.")
                 % {"basename": plan.basename},
             )
+            for warning in result.warnings:
+                messages.warning(request, f"{plan.basename}: {warning}")
         return redirect("deployments:plan", pk=deployment.pk)
 
 

@@ -71,6 +71,7 @@ from .checks import (
     check_turn_same_ca_as_webbridge,
     check_webbridge_names,
     check_xmpp_names,
+    client_auth_finding,
     has_errors,
 )
 from .facts import certificate_facts
@@ -162,6 +163,7 @@ __all__ = [
     "check_turn_same_ca_as_webbridge",
     "check_webbridge_names",
     "check_xmpp_names",
+    "client_auth_finding",
     "component_fqdn",
     "database_cluster_needed",
     "default_validity_days",

@@ -154,13 +154,14 @@ class Command(BaseCommand):
             )
         data = read_input(options["file"])
         bundle = read_input(options["bundle"]) if options["bundle"] else None
-        plan = services.plan_attach_certificate(
+        result = services.plan_attach_certificate(
             plan=plan,
             data=data,
             bundle=bundle,
             issuer_is_trusted_root=options["issuer_is_trusted_root"],
             actor=self.actor,
         )
+        plan = result.plan
         certificate = plan.certificate
         assert certificate is not None
         self.stdout.write(
@@ -174,6 +175,8 @@ class Command(BaseCommand):
                 "root the clients trust; the install script assigns the certificate without "
                 "an intermediate bundle."
             )
+        for warning in result.warnings:
+            self.stderr.write(f"{plan.basename}: WARNING: {warning}")
 
     def do_check(self, options) -> None:
         deployment = self._deployment(options["name"])

@@ -15,7 +15,7 @@ from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificat
 from ..topology import validate_topology
 from ..trust import trust_relationships
 from .chains import check_chains
-from .clients import check_client_auth
+from .clients import check_client_auth, client_auth_finding
 from .context import CheckContext
 from .names import (
     check_san_contains_cn,
@@ -93,6 +93,7 @@ __all__ = [
     "check_turn_same_ca_as_webbridge",
     "check_webbridge_names",
     "check_xmpp_names",
+    "client_auth_finding",
     "has_errors",
     "pack_of",
     "required_certificates",
