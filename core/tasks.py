@@ -9,9 +9,13 @@ from celery import shared_task
 from .services import heartbeat_record
 
 
-@shared_task(name="core.heartbeat")
+@shared_task(name="core.heartbeat", ignore_result=True)
 def heartbeat(requested_by: str = "") -> int:
-    """Record that a worker ran; returns the heartbeat id."""
+    """Record that a worker ran; returns the heartbeat id.
+
+    The row is the result: nothing waits on the result store, so publishing needs only the
+    broker (and a broker that is down is reported at once, see heartbeat_request).
+    """
     return heartbeat_record(hostname=socket.gethostname(), requested_by=requested_by).pk
 
 

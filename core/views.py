@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .selectors import dashboard_summary
-from .services import heartbeat_request
+from .services import WorkerUnreachable, heartbeat_request
 
 
 @permission_required("certauthority.view_certificate", raise_exception=True)
@@ -22,6 +22,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required("certauthority.view_certificate", raise_exception=True)
 def heartbeat(request: HttpRequest) -> HttpResponse:
     """Ask the background worker to prove it is alive (any role may)."""
-    heartbeat_request(requested_by=request.user.get_username())
-    messages.info(request, _("A background job was sent to the worker; reload in a few seconds."))
+    try:
+        heartbeat_request(requested_by=request.user.get_username())
+    except WorkerUnreachable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(
+            request, _("A background job was sent to the worker; reload in a few seconds.")
+        )
     return redirect("dashboard")

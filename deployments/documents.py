@@ -16,7 +16,7 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
-from . import mapping, rules
+from . import mapping, rules, validators
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 EXAMPLES_DIR = Path(__file__).with_name("examples")
@@ -79,7 +79,8 @@ def validate_document(data: Any) -> dict[str, Any]:
     )
     if errors:
         raise DocumentError([f"{_path(e.absolute_path)}: {e.message}" for e in errors])
-    problems: list[str] = []
+    # Issue 9 item 8: nothing that could add a line or a word to an install script.
+    problems: list[str] = validators.document_problems(data)
     servers = data["servers"]
     seen: dict[str, int] = {}
     tags: dict[str, str] = {}

@@ -194,15 +194,18 @@ class ComponentForm(forms.ModelForm):
                 _check_dns(data.get(field, ""), field)
             except forms.ValidationError as exc:
                 self.add_error(field, exc)
-        if kind in (rules.Kind.LOAD_BALANCER, rules.Kind.TRUNK) and not data.get("tag"):
+        recipe = rules.get_pack(self.instance.deployment.knowledge_pack).recipe(kind or "")
+        if recipe is None:
+            return data
+        if recipe.tagged and not data.get("tag"):
             self.add_error("tag", _("Load balancers and trunks need a tag (R4.5)."))
-        if kind == rules.Kind.TRUNK and not data.get("load_balancer"):
+        if recipe.points_at and not data.get("load_balancer"):
             self.add_error(
                 "load_balancer", _("Choose the Edge load balancer this trunk connects to.")
             )
-        if kind != rules.Kind.TRUNK and data.get("load_balancer"):
+        if not recipe.points_at and data.get("load_balancer"):
             self.add_error("load_balancer", _("Only a trunk connects to a load balancer."))
-        if kind == rules.Kind.DATABASE and not data.get("database_role"):
+        if recipe.has_database_role and not data.get("database_role"):
             data["database_role"] = rules.DatabaseRole.HOST
         return data
 

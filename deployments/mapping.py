@@ -21,10 +21,8 @@ CA by name, a trunk's load balancer by tag) are resolved by the caller and named
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from . import rules
@@ -102,10 +100,6 @@ def _country(value: Any, item: Item) -> str:
     return str(value).upper()
 
 
-# TODO(lead, issue 8 knowledge pack): the lead adds ``Deployment.knowledge_pack`` (CharField,
-# default "cms21") and ``DeploymentSpec.pack``. Until each exists, its side of this row is
-# skipped (see ``_active``), so the row is already complete; drop this note at merge.
-PACK_DEFAULT = "cms21"
 # The deployment's yes/no choices (SPEC R2.4, R2.5, R3.10, R4.7, R4.10), under ``options:``.
 OPTION_NAMES = (
     "webrtc",
@@ -125,8 +119,9 @@ DEPLOYMENT: tuple[Field, ...] = (
     Field("domain", "domain", "domain", required=True, export="always"),
     Field("topology", "topology", "topology", required=True, export="always"),
     Field("strategy", "strategy", "strategy", rules.Strategy.DEDICATED.value, export="always"),
-    Field("key_type", "key_type", "key_type", "rsa2048", export="always"),
-    Field("knowledge_pack", "knowledge_pack", "pack", PACK_DEFAULT, export="always"),
+    Field("key_type", "key_type", "key_type", rules.DEFAULT_KEY_TYPE, export="always"),
+    # The knowledge pack it is planned with (issue 8): recorded in every export.
+    Field("knowledge_pack", "knowledge_pack", "pack", rules.DEFAULT_PACK, export="always"),
     Field("public_ca", "public_ca_name", "public_ca_name"),
     # The document names a CertDesk CA; the model holds the row (resolved by the loader).
     Field("internal_ca", "internal_ca", "internal_ca_name", relation="name"),
@@ -198,36 +193,9 @@ COMPONENT: tuple[Field, ...] = (
 )
 
 
-@cache
-def _model_fields() -> dict[str, set[str]]:
-    from .models import Component, Deployment, Server
-
-    return {
-        name: {f.name for f in model._meta.get_fields()}
-        for name, model in (
-            ("deployment", Deployment),
-            ("server", Server),
-            ("component", Component),
-        )
-    }
-
-
-@cache
-def _spec_fields() -> dict[str, set[str]]:
-    return {
-        name: {f.name for f in dataclasses.fields(cls)}
-        for name, cls in (
-            ("deployment", rules.DeploymentSpec),
-            ("server", rules.ServerSpec),
-            ("component", rules.ComponentSpec),
-        )
-    }
-
-
 def _active(fields: Iterable[Field], table: str, side: str) -> list[Field]:
-    """The rows whose attribute exists on that side (see the knowledge-pack TODO)."""
-    present = (_model_fields() if side == "model" else _spec_fields())[table]
-    return [f for f in fields if getattr(f, side) is not None and getattr(f, side) in present]
+    """The rows that have an attribute on that side ("model" or "spec")."""
+    return [f for f in fields if getattr(f, side) is not None]
 
 
 # --- document -> model ------------------------------------------------------------------------

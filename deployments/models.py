@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certauthority.pki.keys import KeyType
 
-from . import rules
+from . import rules, validators
 
 basename_validator = RegexValidator(
     rules.BASENAME_PATTERN,
@@ -46,11 +46,16 @@ class DeploymentQuerySet(models.QuerySet):
 class Deployment(models.Model):
     """One Meeting Server deployment and the choices that decide its certificates."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validators.validate_single_line]
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[validators.validate_multiline]
+    )
     domain = models.CharField(
         _("domain"),
         max_length=253,
+        validators=[validators.validate_dns_name],
         help_text=_("The organisation's domain, also the XMPP domain, e.g. example.com."),
     )
     topology = models.CharField(
@@ -77,6 +82,7 @@ class Deployment(models.Model):
         _("FQDN configured on Lync"),
         max_length=253,
         blank=True,
+        validators=[validators.validate_dns_name],
         help_text=_(
             "The name the Lync Front End uses for the Call Bridge (trusted application or static route)."
         ),
@@ -101,7 +107,9 @@ class Deployment(models.Model):
         choices=rules.Strategy.choices,
         default=rules.Strategy.DEDICATED,
     )
-    public_ca_name = models.CharField(_("public CA"), max_length=200, blank=True)
+    public_ca_name = models.CharField(
+        _("public CA"), max_length=200, blank=True, validators=[validators.validate_single_line]
+    )
     internal_ca = models.ForeignKey(
         "certauthority.CertificateAuthority",
         null=True,
@@ -111,15 +119,50 @@ class Deployment(models.Model):
         verbose_name=_("internal CA"),
     )
     key_type = models.CharField(
-        _("default key type"), max_length=10, choices=KEY_TYPE_CHOICES, default="rsa2048"
+        _("default key type"),
+        max_length=10,
+        choices=KEY_TYPE_CHOICES,
+        default=rules.DEFAULT_KEY_TYPE,
+    )
+    # The knowledge pack (Meeting Server version of the guide) it is planned with (rules.packs).
+    knowledge_pack = models.CharField(
+        _("knowledge pack"),
+        max_length=20,
+        default=rules.DEFAULT_PACK,
+        help_text=_("The Meeting Server version whose certificate rules plan this deployment."),
     )
     # Subject attributes for CSRs; a public CA wants them all (SPEC R1.2, R3.3).
-    organization = models.CharField(_("organisation (O)"), max_length=64, blank=True)
-    organizational_unit = models.CharField(_("organisational unit (OU)"), max_length=64, blank=True)
-    locality = models.CharField(_("city (L)"), max_length=128, blank=True)
-    state = models.CharField(_("state or province (ST)"), max_length=128, blank=True)
-    country = models.CharField(_("country (C)"), max_length=2, blank=True)
-    email = models.CharField(_("e-mail address"), max_length=255, blank=True)
+    # Issue 9 item 8: each value reaches pki csr and openssl -subj lines (validators.py).
+    organization = models.CharField(
+        _("organisation (O)"),
+        max_length=64,
+        blank=True,
+        validators=[validators.validate_subject_value],
+    )
+    organizational_unit = models.CharField(
+        _("organisational unit (OU)"),
+        max_length=64,
+        blank=True,
+        validators=[validators.validate_subject_value],
+    )
+    locality = models.CharField(
+        _("city (L)"), max_length=128, blank=True, validators=[validators.validate_subject_value]
+    )
+    state = models.CharField(
+        _("state or province (ST)"),
+        max_length=128,
+        blank=True,
+        validators=[validators.validate_subject_value],
+    )
+    country = models.CharField(
+        _("country (C)"), max_length=2, blank=True, validators=[validators.validate_country]
+    )
+    email = models.CharField(
+        _("e-mail address"),
+        max_length=255,
+        blank=True,
+        validators=[validators.validate_email_value],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -161,10 +204,14 @@ class Server(models.Model):
         validators=[basename_validator],
         help_text=_("Short name used as a file prefix, e.g. core1 or edge1."),
     )
-    fqdn = models.CharField(_("FQDN"), max_length=253)
+    fqdn = models.CharField(_("FQDN"), max_length=253, validators=[validators.validate_dns_name])
     role = models.CharField(_("role"), max_length=10, choices=rules.ServerRole.choices)
-    addresses = models.JSONField(_("addresses"), default=list, blank=True)
-    interfaces = models.JSONField(_("interfaces"), default=list, blank=True)
+    addresses = models.JSONField(
+        _("addresses"), default=list, blank=True, validators=[validators.validate_addresses]
+    )
+    interfaces = models.JSONField(
+        _("interfaces"), default=list, blank=True, validators=[validators.validate_interfaces]
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -199,14 +246,20 @@ class Component(models.Model):
         _("FQDN"),
         max_length=253,
         blank=True,
+        validators=[validators.validate_dns_name],
         help_text=_("Its DNS name; empty means the server's FQDN."),
     )
-    extra_names = models.JSONField(_("extra DNS names"), default=list, blank=True)
-    xmpp_domain = models.CharField(_("XMPP domain"), max_length=253, blank=True)
+    extra_names = models.JSONField(
+        _("extra DNS names"), default=list, blank=True, validators=[validators.validate_dns_names]
+    )
+    xmpp_domain = models.CharField(
+        _("XMPP domain"), max_length=253, blank=True, validators=[validators.validate_dns_name]
+    )
     srv_target = models.CharField(
         _("SRV record target"),
         max_length=253,
         blank=True,
+        validators=[validators.validate_dns_name],
         help_text=_("XMPP: the host named by the _xmpp-client SRV record."),
     )
     tag = models.CharField(
@@ -219,7 +272,12 @@ class Component(models.Model):
     trunk_listen = models.CharField(
         _("trunk interface:port"), max_length=10, blank=True, validators=[iface_port_validator]
     )
-    public_listen = models.JSONField(_("public interface:port list"), default=list, blank=True)
+    public_listen = models.JSONField(
+        _("public interface:port list"),
+        default=list,
+        blank=True,
+        validators=[validators.validate_iface_ports],
+    )
     load_balancer = models.ForeignKey(
         "self",
         null=True,
@@ -323,7 +381,7 @@ class CertificatePlan(models.Model):
     common_name = models.CharField(_("CN"), max_length=253)
     san = models.JSONField(_("subjectAltName"), default=list, blank=True)
     key_type = models.CharField(
-        _("key type"), max_length=10, choices=KEY_TYPE_CHOICES, default="rsa2048"
+        _("key type"), max_length=10, choices=KEY_TYPE_CHOICES, default=rules.DEFAULT_KEY_TYPE
     )
     signer = models.CharField(_("signed by"), max_length=20, choices=rules.Signer.choices)
     signer_overridden = models.BooleanField(

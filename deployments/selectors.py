@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from . import documents, mapping, rules
 from .models import CertificatePlan, Component, Deployment, Server
+from .rules.recipe import always
 
 
 def deployment_list() -> QuerySet[Deployment]:
@@ -126,12 +128,22 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
     spec = deployment_spec(deployment=deployment)
     plan = deployment_plan(deployment=deployment)
     script = rules.install_script(spec, plan, server_name)
-    issued = {row.basename for row in plan_rows(deployment=deployment) if row.certificate_id}
+    rows = {row.basename: row for row in plan_rows(deployment=deployment)}
+    issued = {name for name, row in rows.items() if row.certificate_id}
     mine = {u.source for u in script.uploads if u.kind == "certificate"}
     obtain: list[str] = []
     for p in plan:
         if p.basename in mine and p.signer == rules.Signer.PUBLIC_CA and p.basename not in issued:
-            obtain.extend(rules.obtain_commands(spec, p))
+            # Issue 9 item 3: when CertDesk made the key, send its CSR (deployment scripts
+            # writes csr/<basename>.csr); never a command that makes a new key.
+            row = rows.get(p.basename)
+            held = row is not None and row.keypair is not None and row.keypair.has_private_key
+            csr = row is not None and row.signing_request_id is not None
+            obtain.extend(
+                rules.obtain_commands(
+                    spec, p, key_held=held, csr_file=f"csr/{p.basename}.csr" if csr else ""
+                )
+            )
     return ServerScript(script=script, text=rules.render_install_text(script, obtain=obtain))
 
 
@@ -201,3 +213,65 @@ def plan_page(*, deployment: Deployment) -> PlanPage:
         trust=rules.trust_relationships(spec, plan),
         _servers=tuple(s.name for s in spec.servers),
     )
+
+
+@dataclass(frozen=True)
+class RecipePage:
+    """What the knowledge page shows of one component kind (its recipe)."""
+
+    kind: str
+    label: str
+    rules: tuple[str, ...]
+    roles: tuple[str, ...]
+    file_base: str
+    needs_certificate_always: bool
+    shareable: bool
+    profile: str
+    reasons: tuple[tuple[str, str], ...]  # (text, rule)
+    trust: tuple[tuple[str, str], ...]  # (purpose, rule)
+    steps: tuple[
+        tuple[str, str, tuple[str, ...], tuple[str, ...]], ...
+    ]  # title, rule, cmds, expect
+    check_rules: tuple[str, ...]
+
+
+def knowledge_pack_page(
+    *, name: str = rules.DEFAULT_PACK
+) -> tuple[rules.KnowledgePack, list[RecipePage]]:
+    """Every recipe of a knowledge pack, as the help page lists it ("what does CertDesk know
+    about the XMPP server?"). ``KeyError`` when there is no such pack."""
+    pack = rules.get_pack(name)
+    pages = []
+    for recipe in pack.recipes:
+        steps = []
+        for step in recipe.install:
+            title, commands = step.outline()
+            steps.append((title, step.rule, commands, step.expect))
+        cited = sorted(
+            {r for check in recipe.checks for r in _RULE.findall(check.__doc__ or "")},
+            key=_rule_key,
+        )
+        pages.append(
+            RecipePage(
+                kind=recipe.kind,
+                label=str(rules.Kind(recipe.kind).label),
+                rules=tuple(sorted(set(recipe.rules), key=_rule_key)),
+                roles=tuple(str(rules.ServerRole(r).label) for r in sorted(recipe.roles)),
+                file_base=recipe.file_base,
+                needs_certificate_always=recipe.needs_certificate is always,
+                shareable=recipe.shareable,
+                profile=str(rules.CertProfile(recipe.profile).label),
+                reasons=tuple((str(r.text), r.rule) for r in recipe.reasons),
+                trust=tuple((str(t.purpose), t.rule) for t in recipe.trust),
+                steps=tuple(steps),
+                check_rules=tuple(cited),
+            )
+        )
+    return pack, pages
+
+
+_RULE = re.compile(r"\bR\d+\.\d+(?:\.\d+)?\b")
+
+
+def _rule_key(rule: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in rule[1:].split("."))

@@ -250,33 +250,42 @@ def _subject(deployment: Deployment, common_name: str) -> x509.Name:
 def deployment_issue(
     *, deployment: Deployment, actor: Actor, days: int = DEFAULT_DAYS
 ) -> list[IssueResult]:
-    """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait."""
-    rows = deployment_plan_sync(deployment=deployment)
-    now = timezone.now()
-    needs_ca = [
-        r
-        for r in rows
-        if r.signer == rules.Signer.INTERNAL_CA
-        and (r.certificate is None or r.certificate.not_after <= now)
-    ]
-    # Checked before any key is made, so a missing CA never leaves the plan half-issued.
-    if needs_ca and deployment.internal_ca_id is None:
-        raise DeploymentError(
-            _(
-                "%(count)s certificates are for the internal CA but the deployment has none: choose its internal CA first."
+    """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait.
+
+    Idempotent per plan entry, also when two requests race (a double-click on "Issue
+    certificates" left orphan keys and CSRs, issue 9 item 14): the deployment row is locked
+    for the whole run, so a second run waits, then finds the first one's keys and certificates
+    and keeps them. On SQLite, settings begin transactions IMMEDIATE to the same effect.
+    """
+    with transaction.atomic():
+        # Locked before the plan is read: what a waiting run reads is what the first committed.
+        deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        rows = deployment_plan_sync(deployment=deployment)
+        now = timezone.now()
+        needs_ca = [
+            r
+            for r in rows
+            if r.signer == rules.Signer.INTERNAL_CA
+            and (r.certificate is None or r.certificate.not_after <= now)
+        ]
+        # Checked before any key is made, so a missing CA never leaves the plan half-issued.
+        if needs_ca and deployment.internal_ca_id is None:
+            raise DeploymentError(
+                _(
+                    "%(count)s certificates are for the internal CA but the deployment has none: choose its internal CA first."
+                )
+                % {"count": len(needs_ca)}
             )
-            % {"count": len(needs_ca)}
-        )
-    results = []
-    for row in rows:
-        if row.certificate is not None and row.certificate.not_after > now:
-            results.append(IssueResult(row.basename, "kept", _("already issued")))
-            continue
-        try:
-            results.append(_issue_one(deployment=deployment, row=row, actor=actor, days=days))
-        except PKIError as exc:
-            raise DeploymentError(f"{row.basename}: {exc}") from None
-    return results
+        results = []
+        for row in rows:
+            if row.certificate is not None and row.certificate.not_after > now:
+                results.append(IssueResult(row.basename, "kept", _("already issued")))
+                continue
+            try:
+                results.append(_issue_one(deployment=deployment, row=row, actor=actor, days=days))
+            except PKIError as exc:
+                raise DeploymentError(f"{row.basename}: {exc}") from None
+        return results
 
 
 def _issue_one(

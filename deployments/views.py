@@ -41,6 +41,23 @@ class DeploymentListView(RequirePermission, View):
         )
 
 
+class KnowledgeView(RequirePermission, View):
+    """What CertDesk knows of each component kind: the recipes of a knowledge pack."""
+
+    permission_required = "deployments.view_deployment"
+
+    def get(self, request, pack: str = rules.DEFAULT_PACK):
+        try:
+            knowledge, recipes = selectors.knowledge_pack_page(name=pack)
+        except KeyError:
+            raise Http404(_("No such knowledge pack.")) from None
+        return render(
+            request,
+            "deployments/knowledge.html",
+            {"pack": knowledge, "recipes": recipes, "packs": rules.pack_names()},
+        )
+
+
 class DeploymentDetailView(RequirePermission, View):
     permission_required = "deployments.view_deployment"
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 
 from .chain import is_self_signed, likely_issued, signature_is_valid, unique_certificates
-from .errors import PKIError
+from .errors import MalformedMaterial, PKIError
+from .load import certificate_from_der, certificate_from_pem
 from .names import format_name
-from .pem import looks_like_pem, pem_blocks
+from .pem import looks_like_pem, pem_blocks, pem_body
+from .pkcs7 import is_pkcs7, pkcs7_certificates
 
 CERTIFICATE_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
 
@@ -24,29 +25,29 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
         for block in pem_blocks(data):
             if block.label in CERTIFICATE_LABELS:
                 try:
-                    certs.append(x509.load_pem_x509_certificate(block.text))
-                except ValueError:
+                    certs.append(certificate_from_pem(block.text))
+                except MalformedMaterial:
+                    raise
+                except PKIError:
                     raise PKIError(
                         "A certificate in the file is damaged: its PEM text does not decode."
                     ) from None
             elif block.label == "PKCS7":
-                try:
-                    certs.extend(pkcs7.load_pem_pkcs7_certificates(block.text))
-                except ValueError:
-                    raise PKIError("The PKCS#7 block in the file is damaged.") from None
+                certs.extend(pkcs7_certificates(pem_body(block)))
         if not certs:
             raise PKIError("The file holds no certificate.")
         return certs
+    if is_pkcs7(data):
+        certs = pkcs7_certificates(data)
+        if certs:
+            return certs
+        raise PKIError("The PKCS#7 file holds no certificate.")
     try:
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+        return [certificate_from_der(data)]
+    except MalformedMaterial:
+        raise
+    except PKIError:
         pass
-    try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
-    except ValueError:
-        certs = []
-    if certs:
-        return list(certs)
     raise PKIError("The file is not a certificate: expected PEM, DER or PKCS#7.")
 
 

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 
+from .extensions import extension_list, extension_value, extensions_readable
 from .names import format_name
 
 # OpenSSL's X509_V_ERR_* numbers and their X509_verify_cert_error_string() wording (3.0).
@@ -181,13 +182,8 @@ def canonical_name(name: x509.Name) -> tuple[tuple[tuple[str, object], ...], ...
     )
 
 
-def _extension(cert: x509.Certificate, kind: type) -> object | None:
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-    except ValueError:
-        return None
+def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object | None:
+    return extension_value(cert, kind)
 
 
 def _der(cert: x509.Certificate) -> bytes:
@@ -325,19 +321,11 @@ def _path_length(cert: x509.Certificate) -> int | None:
 
 
 def _has_unhandled_critical_extension(cert: x509.Certificate) -> bool:
-    try:
-        extensions = list(cert.extensions)
-    except ValueError:
-        return False
-    return any(ext.critical and ext.oid not in _SUPPORTED_CRITICAL for ext in extensions)
+    return any(ext.critical and ext.oid not in _SUPPORTED_CRITICAL for ext in extension_list(cert))
 
 
 def _extensions_readable(cert: x509.Certificate) -> bool:
-    try:
-        list(cert.extensions)
-    except ValueError:
-        return False
-    return True
+    return extensions_readable(cert)
 
 
 # --- chain building ------------------------------------------------------------------

@@ -14,7 +14,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from .errors import PKIError
+from .extensions import UnreadableExtensions, san_names
 from .keys import PrivateKey, check_key_strength
+from .load import load_csr as _load_csr
 from .names import (
     classify_name,
     general_name_value,
@@ -224,13 +226,9 @@ def build_csr(key: PrivateKey, request: CsrRequest) -> x509.CertificateSigningRe
 
 
 def load_csr(data: bytes) -> x509.CertificateSigningRequest:
-    """Load a PEM or DER CSR; raise PKIError when the data is something else."""
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_csr(data)
-        return x509.load_der_x509_csr(data)
-    except ValueError:
-        raise PKIError("The file is not a readable certificate signing request (PEM or DER).")
+    """Load a PEM or DER CSR; raise PKIError when the data is something else or a CSR
+    that breaks the rules (an extension given twice, issue 9 finding 10)."""
+    return _load_csr(data)
 
 
 def signature_hash_name(obj: x509.Certificate | x509.CertificateSigningRequest) -> str | None:
@@ -265,9 +263,6 @@ def csr_subject_and_san(
 ) -> tuple[x509.Name, list[x509.GeneralName]]:
     """The subject and the subjectAltName entries (empty list when absent) of a CSR."""
     try:
-        extension = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return csr.subject, []
-    except ValueError:
-        raise PKIError("The CSR's extensions cannot be read: generate the CSR again.")
-    return csr.subject, list(extension.value)
+        return csr.subject, san_names(csr, strict=True)
+    except UnreadableExtensions:
+        raise PKIError("The CSR's extensions cannot be read: generate the CSR again.") from None

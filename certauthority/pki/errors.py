@@ -24,3 +24,17 @@ class PasswordRequired(PKIError):
 
 class WrongPassword(PKIError):
     """The supplied password does not decrypt the material."""
+
+
+class WorkFactorTooHigh(PKIError):
+    """The material asks for more key-derivation work than CertDesk allows (issue 9)."""
+
+
+class MalformedMaterial(PKIError):
+    """The data is a certificate or CSR, but one that breaks its format's rules (for
+    instance an extension given twice): refused where it is loaded."""
+
+    @property
+    def reason(self) -> str:
+        """The message as a clause: 'the certificate carries …', no final full stop."""
+        return (self.message[:1].lower() + self.message[1:]).rstrip(".")

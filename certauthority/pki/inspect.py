@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from . import extensions
 from .bundle import CERTIFICATE_LABELS
-from .errors import PKIError
+from .errors import MalformedMaterial, PKIError, WorkFactorTooHigh
 from .files import MAX_INPUT_BYTES, check_input_size
 from .keys import describe_key
+from .load import certificate_from_der, certificate_from_pem, csr_from_der, csr_from_pem
 from .names import describe_general_name, format_name
-from .pem import PemBlock, looks_like_pem, pem_blocks
+from .pem import PemBlock, looks_like_pem, pem_blocks, pem_body
+from .pkcs7 import is_pkcs7, pkcs7_certificates
 from .pkcs12 import is_pkcs12, load_pkcs12
 from .ssh import load_ssh_public_key, looks_like_ssh_public_key
 
@@ -120,9 +122,9 @@ def _detect_block(block: PemBlock) -> Detected:
     text = block.text
     try:
         if label in CERTIFICATE_LABELS:
-            return _certificates([x509.load_pem_x509_certificate(text)], "PEM")
+            return _certificates([certificate_from_pem(text)], "PEM")
         if label in {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"}:
-            return _csr(x509.load_pem_x509_csr(text), "PEM")
+            return _csr(csr_from_pem(text), "PEM")
         if label == "ENCRYPTED PRIVATE KEY":
             return _key("", "PEM", encrypted=True)
         if label in {"PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"}:
@@ -144,15 +146,20 @@ def _detect_block(block: PemBlock) -> Detected:
                 Kind.PUBLIC_KEY, "PEM", f"public key ({description})", key_description=description
             )
         if label == "PKCS7":
-            return _certificates(list(pkcs7.load_pem_pkcs7_certificates(text)), "PEM")
+            certs = pkcs7_certificates(pem_body(block))
+            if not certs:
+                return _unknown("the PKCS#7 block holds no certificate", "PEM")
+            return _certificates(certs, "PEM")
         if label == "X509 CRL":
             crl = x509.load_pem_x509_crl(text)
             return Detected(
                 Kind.CRL, "PEM", f"certificate revocation list: {format_name(crl.issuer)}"
             )
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "PEM")
     except TypeError:
         return _key("", "PEM", encrypted=True)
-    except (ValueError, UnsupportedAlgorithm, IndexError):
+    except (ValueError, UnsupportedAlgorithm, IndexError, PKIError):
         return _unknown(f"the PEM block '{label}' is damaged and does not decode", "PEM")
     return _unknown(f"a PEM block of a type CertDesk does not know: '{label}'", "PEM")
 
@@ -178,16 +185,22 @@ def _detect_pem(data: bytes) -> Detected:
 
 def _detect_der(data: bytes) -> Detected:
     try:
-        return _certificates([x509.load_der_x509_certificate(data)], "DER")
-    except ValueError:
+        return _certificates([certificate_from_der(data)], "DER")
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "DER")
+    except PKIError:
         pass
     try:
-        return _csr(x509.load_der_x509_csr(data), "DER")
-    except ValueError:
+        return _csr(csr_from_der(data), "DER")
+    except MalformedMaterial as exc:
+        return _unknown(exc.reason, "DER")
+    except PKIError:
         pass
     if is_pkcs12(data):
         try:
             contents = load_pkcs12(data, None)
+        except WorkFactorTooHigh as exc:
+            return _unknown(exc.message[:1].lower() + exc.message[1:].rstrip("."), "DER")
         except PKIError:
             return Detected(Kind.PKCS12, "DER", "PKCS#12 (password protected)")
         parts = []
@@ -203,12 +216,15 @@ def _detect_der(data: bytes) -> Detected:
         return _key("", "DER", encrypted=True)
     except (ValueError, UnsupportedAlgorithm):
         pass
-    try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
+    if is_pkcs7(data):
+        try:
+            certs = pkcs7_certificates(data)
+        except MalformedMaterial as exc:
+            return _unknown(exc.reason, "DER")
+        except PKIError as exc:
+            return _unknown(str(exc).rstrip("."), "DER")
         if certs:
-            return _certificates(list(certs), "DER")
-    except ValueError:
-        pass
+            return _certificates(certs, "DER")
     try:
         public = serialization.load_der_public_key(data)
         description = describe_key(public)  # type: ignore[arg-type]
@@ -343,31 +359,25 @@ def describe_certificate(cert: x509.Certificate, now: dt.datetime) -> Certificat
         days_left = (not_after - now).days
         status = f"valid, {days_left} day{'s' if days_left != 1 else ''} left"
 
-    alt_names: list[str] = []
+    alt_names = [describe_general_name(n) for n in extensions.san_names(cert)]
     key_usage: list[str] = []
-    extended: list[str] = []
+    usage = extensions.key_usage(cert)
+    if usage is not None:
+        key_usage = [label for attr, label in _KEY_USAGES if getattr(usage, attr)]
+        if usage.key_agreement:
+            if usage.encipher_only:
+                key_usage.append("Encipher Only")
+            if usage.decipher_only:
+                key_usage.append("Decipher Only")
+    extended = [_EKU_NAMES.get(oid, oid.dotted_string) for oid in extensions.eku(cert) or []]
     constraints = ""
-    try:
-        extensions = cert.extensions
-        for ext in extensions:
-            value = ext.value
-            if isinstance(value, x509.SubjectAlternativeName):
-                alt_names = [describe_general_name(n) for n in value]
-            elif isinstance(value, x509.KeyUsage):
-                key_usage = [label for attr, label in _KEY_USAGES if getattr(value, attr)]
-                if value.key_agreement:
-                    if value.encipher_only:
-                        key_usage.append("Encipher Only")
-                    if value.decipher_only:
-                        key_usage.append("Decipher Only")
-            elif isinstance(value, x509.ExtendedKeyUsage):
-                extended = [_EKU_NAMES.get(oid, oid.dotted_string) for oid in value]
-            elif isinstance(value, x509.BasicConstraints):
-                constraints = "CA:TRUE" if value.ca else "CA:FALSE"
-                if value.path_length is not None:
-                    constraints += f", pathlen:{value.path_length}"
-    except ValueError:
-        constraints = constraints or "unreadable extensions"
+    value = extensions.basic_constraints(cert)
+    if value is not None:
+        constraints = "CA:TRUE" if value.ca else "CA:FALSE"
+        if value.path_length is not None:
+            constraints += f", pathlen:{value.path_length}"
+    if not extensions.extensions_readable(cert):
+        constraints = "unreadable extensions"
 
     digest = cert.fingerprint(hashes.SHA256()).hex().upper()
     return CertificateInfo(

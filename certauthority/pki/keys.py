@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from .errors import PasswordRequired, PKIError, WrongPassword
+from .pbe import check_encrypted_private_key
+from .pem import pem_blocks, pem_body
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
@@ -89,8 +91,21 @@ def check_key_strength(key: object) -> None:
     raise PKIError(f"Unsupported key type {describe_key(key)}: use RSA (2048 bits or more) or EC.")  # type: ignore[arg-type]
 
 
+def check_key_work_factor(data: bytes) -> None:
+    """Refuse an encrypted PKCS#8 key (PEM or DER) whose PBKDF2 iteration count or scrypt
+    cost is above the bounds of ``pbe.py``, before anything is derived (issue 9)."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        for block in pem_blocks(data):
+            if block.label == "ENCRYPTED PRIVATE KEY":
+                check_encrypted_private_key(pem_body(block))
+    else:
+        check_encrypted_private_key(data)
+
+
 def load_private_key(data: bytes, password: bytes | None = None) -> PrivateKey:
     """Load a PEM or DER private key (PKCS#8, PKCS#1 or SEC1), plain or encrypted."""
+    if password is not None:
+        check_key_work_factor(data)
     loaders: tuple[Callable[..., Any], ...] = (
         serialization.load_pem_private_key,
         serialization.load_der_private_key,

@@ -1,16 +1,16 @@
 """The OpenSSL commands that do what ``pki csr`` / ``pki selfsigned`` do (SPEC Appendix A).
 
 For administrators who generate keys on their own machines: the commands carry the
-same subject (``-subj``) and subjectAltName (``-addext``) as the request, shell-quoted.
+same subject (``-subj``) and subjectAltName (``-addext``) as the request, shell-quoted
+by ``quoting.join_shell``.
 """
 
 from __future__ import annotations
 
-import shlex
-
 from .csr import CsrRequest, validate_basename
 from .keys import DEFAULT_KEY_TYPE, KeyType
 from .names import attribute_label, openssl_general_name
+from .quoting import join_shell
 
 
 def _newkey(key_type: KeyType) -> list[str]:
@@ -40,7 +40,9 @@ def _subject_and_san(request: CsrRequest) -> list[str]:
 
 
 def _join(args: list[str]) -> str:
-    return " ".join(shlex.quote(arg) for arg in args)
+    # One quoting rule for every command CertDesk writes; a value with a control character
+    # (a line break in O, say) is refused, not quoted (issue 9 item 8).
+    return join_shell(args)
 
 
 def csr_commands(

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .errors import PasswordRequired, PKIError, WrongPassword
+from .pbe import check_pkcs12
 
 # id-data and id-signedData: the content types a PFX's authSafe may carry (RFC 7292).
 _ID_DATA = bytes.fromhex("06092a864886f70d010701")
@@ -62,6 +63,7 @@ def load_pkcs12(data: bytes, password: bytes | None) -> Pkcs12Contents:
     """Open a PKCS#12 file; WrongPassword / PasswordRequired when the password does not fit."""
     if not is_pkcs12(data):
         raise PKIError("The file is not a PKCS#12 (.p12/.pfx) file.")
+    check_pkcs12(data)  # iteration counts, before any key derivation (issue 9)
     attempts: list[bytes | None] = [password] if password is not None else [None, b""]
     for attempt in attempts:
         try:

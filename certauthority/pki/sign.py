@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from . import extensions
 from .errors import PKIError
 from .keys import PrivateKey, PublicKey, check_key_strength
 
@@ -106,11 +107,10 @@ def _key_usage(public_key: PublicKey, profile: CertProfile) -> x509.KeyUsage:
 
 
 def authority_key_identifier(issuer_cert: x509.Certificate) -> x509.AuthorityKeyIdentifier:
-    try:
-        ski = issuer_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    ski = extensions.subject_key_identifier(issuer_cert)
+    if ski is not None:
         return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
-    except x509.ExtensionNotFound:
-        return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key())  # type: ignore[arg-type]
+    return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key())  # type: ignore[arg-type]
 
 
 def _revocation_extensions(
@@ -232,10 +232,7 @@ def build_ca_certificate(
 
 
 def _path_length(cert: x509.Certificate) -> int | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.path_length
-    except x509.ExtensionNotFound:
-        return None
+    return extensions.path_length(cert)
 
 
 def issue_certificate(

@@ -21,6 +21,7 @@ from ..models import (
     Profile,
 )
 from ..pki import crl as pki_crl
+from ..pki import extensions
 from ..pki.keys import KeyType
 from ..pki.names import format_name, parse_dn
 from ..pki.sign import IssueOptions, Issuer, build_ca_certificate
@@ -180,7 +181,7 @@ def _ca_create(
 
 
 def _path_length(cert: x509.Certificate) -> int | None:
-    return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.path_length
+    return extensions.path_length(cert)
 
 
 def ca_create_root(

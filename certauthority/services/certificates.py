@@ -26,8 +26,9 @@ from ..models import (
 )
 from ..pki import ocsp as pki_ocsp
 from ..pki.csr import check_csr, csr_subject_and_san, load_csr, signature_hash_name
-from ..pki.errors import PKIError
+from ..pki.errors import MalformedMaterial, PKIError
 from ..pki.keys import PublicKey, describe_key, keys_match, public_key_fingerprint
+from ..pki.load import load_certificate
 from ..pki.names import classify_name, common_name, format_name, general_name_value
 from ..pki.sign import CertProfile, IssueOptions, build_request, issue_certificate, serial_to_hex
 from ..selectors import certificate_x509
@@ -370,10 +371,10 @@ def certificate_issue_batch(
 
 def _load_certificate(data: bytes) -> x509.Certificate:
     try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
+        return load_certificate(data)  # pki's one loader: duplicated extensions etc. refused
+    except MalformedMaterial:
+        raise
+    except PKIError:
         raise CAError(_("The file is not a readable certificate (PEM or DER).")) from None
 
 

@@ -6,6 +6,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from ..models import Certificate, CertificateAuthority, KeyPair, SigningRequest
+from ..pki import extensions
 from ..pki.names import common_name, describe_general_name, format_name, openssl_general_name
 from ..pki.sign import serial_to_hex
 from .audit import Actor, actor_user
@@ -23,17 +24,11 @@ def san_strings(names: list[x509.GeneralName]) -> list[str]:
 
 
 def certificate_san(cert: x509.Certificate) -> list[x509.GeneralName]:
-    try:
-        return list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
-    except (x509.ExtensionNotFound, ValueError):
-        return []
+    return extensions.san_names(cert)
 
 
 def certificate_is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except (x509.ExtensionNotFound, ValueError):
-        return False
+    return extensions.is_ca(cert)
 
 
 def certificate_instance(

@@ -13,16 +13,23 @@ Main entry points:
 - ``obtain_commands(spec, planned)``    pki csr / OpenSSL / AD CS lines for outside CAs (R3)
 - ``check_deployment(...)``             the chapter 5 diagnoses, on the plan and real certs
 
+What CertDesk knows about one component kind is its **recipe** (``recipe.Recipe``): placement,
+signer, CN/SAN, keys, trust, install steps and checks, each citing its SPEC rule. The recipes of
+one Meeting Server version form a **knowledge pack** (``packs/cms21/``, one module per kind); a
+deployment names its pack (``DeploymentSpec.pack``), and the functions below loop over that
+pack's recipes, never over a list of kinds of their own.
+
 Modules, by concept (import from the package; the layout may change):
 
-- ``catalogue``  vocabulary (TextChoices), name patterns, the component catalogue (R2.1)
+- ``catalogue``  vocabulary (TextChoices), name patterns, trust purposes, default key type
+- ``recipe``     the shape of a recipe and of a knowledge pack
+- ``packs``      the registry of packs; ``packs/cms21/`` the Meeting Server 2.1 guide
 - ``specs``      the input dataclasses and the result dataclasses
 - ``naming``     certificate names covering DNS names, SAN lists, file names
 - ``topology``   ``validate_topology``
-- ``plan``       ``required_certificates``: dedicated, shared/wildcard, trunk/LB, database cluster
+- ``plan``       ``required_certificates``: dedicated, shared/wildcard, per server, cluster
 - ``trust``      ``trust_relationships``
-- ``scripts``    MMP command templates, ``install_script``, ``render_install_text``,
-  ``obtain_commands``
+- ``scripts``    ``install_script``, ``render_install_text``, ``obtain_commands``
 - ``facts``      ``certificate_facts``: what CertDesk reads from a real certificate
 - ``checks``     ``CheckContext``, every ``check_*``, ``CHECKS``, ``check_deployment``
 """
@@ -31,26 +38,24 @@ from __future__ import annotations
 
 from .catalogue import (
     BASENAME_PATTERN,
-    CATALOGUE,
     DB_CLIENT_CN,
+    DEFAULT_KEY_TYPE,
     IFACE_PORT_PATTERN,
     INTERNAL_CA_MEMBER,
-    SHAREABLE_KINDS,
     CertProfile,
     DatabaseRole,
     Kind,
-    KindInfo,
     Purpose,
     ServerRole,
     Severity,
     Signer,
     Strategy,
     Topology,
+    TrustPurpose,
     basename_is_valid,
     iface_port_is_valid,
 )
 from .checks import (
-    CHECKS,
     CheckContext,
     check_callbridge_trust,
     check_database_cluster,
@@ -68,16 +73,20 @@ from .checks import (
     has_errors,
 )
 from .facts import certificate_facts
-from .naming import name_covers, names_cover
+from .naming import component_fqdn, file_base, name_covers, names_cover, san_with_cn, unique
+from .packs import DEFAULT_PACK, get_pack, pack_names, register_pack, unregister_pack
 from .plan import (
     call_bridge_certificates,
     database_cluster_needed,
+    identities_of,
+    pack_of,
     plan_for_component,
+    public_required,
     required_certificates,
+    signer_for,
 )
+from .recipe import InstallStep, KnowledgePack, Names, Reason, Recipe, TrustNeed
 from .scripts import (
-    MMP,
-    MMP_SUCCESS,
     PKI_CHECKS,
     install_script,
     obtain_commands,
@@ -100,15 +109,12 @@ from .trust import trust_relationships
 
 __all__ = [
     "BASENAME_PATTERN",
-    "CATALOGUE",
-    "CHECKS",
     "DB_CLIENT_CN",
+    "DEFAULT_KEY_TYPE",
+    "DEFAULT_PACK",
     "IFACE_PORT_PATTERN",
     "INTERNAL_CA_MEMBER",
-    "MMP",
-    "MMP_SUCCESS",
     "PKI_CHECKS",
-    "SHAREABLE_KINDS",
     "CertProfile",
     "CertificateFacts",
     "CheckContext",
@@ -117,10 +123,14 @@ __all__ = [
     "DeploymentSpec",
     "Finding",
     "InstallScript",
+    "InstallStep",
     "Kind",
-    "KindInfo",
+    "KnowledgePack",
+    "Names",
     "PlannedCertificate",
     "Purpose",
+    "Reason",
+    "Recipe",
     "ScriptStep",
     "ServerRole",
     "ServerSpec",
@@ -129,6 +139,8 @@ __all__ = [
     "Strategy",
     "Topology",
     "TrustLink",
+    "TrustNeed",
+    "TrustPurpose",
     "UploadFile",
     "basename_is_valid",
     "call_bridge_certificates",
@@ -146,16 +158,28 @@ __all__ = [
     "check_turn_same_ca_as_webbridge",
     "check_webbridge_names",
     "check_xmpp_names",
+    "component_fqdn",
     "database_cluster_needed",
+    "file_base",
+    "get_pack",
     "has_errors",
+    "identities_of",
     "iface_port_is_valid",
     "install_script",
     "name_covers",
     "names_cover",
     "obtain_commands",
+    "pack_names",
+    "pack_of",
     "plan_for_component",
+    "public_required",
+    "register_pack",
     "render_install_text",
     "required_certificates",
+    "san_with_cn",
+    "signer_for",
     "trust_relationships",
+    "unique",
+    "unregister_pack",
     "validate_topology",
 ]

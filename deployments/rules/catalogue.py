@@ -1,19 +1,21 @@
-"""The guide's vocabulary and component catalogue (SPEC R2.1, R2.2, R3.3, R4.5).
+"""The guide's vocabulary (SPEC R2.1, R2.2, R3.3, R4.5): the words every recipe and model uses.
 
-Choices shared with models.py; TextChoices are plain enums, no DB involved.
+Choices shared with models.py; TextChoices are plain enums, no DB involved. What each component
+kind needs is not here but in its recipe (``packs/``).
 """
 
 from __future__ import annotations
 
+import enum
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from certauthority.pki.keys import KeyType
+
 if TYPE_CHECKING:
-    import enum
 
     class _TextChoices(enum.StrEnum):
         """What mypy needs of ``models.TextChoices`` when Django comes without type stubs."""
@@ -93,6 +95,19 @@ class Purpose(_TextChoices):
     DB_CLIENT = "db_client", gettext_lazy("Database cluster client")
 
 
+class TrustPurpose(enum.StrEnum):
+    """What a trust file is for: the trust store it fills (R2.3, R4.5, R4.7.1, R4.8, R4.10)."""
+
+    WEBBRIDGE = "webbridge_trust"  # R4.7.1: the Web Bridge trusts the Call Bridges
+    RECORDER = "recorder_trust"  # R2.3: the recorder trusts the Call Bridges
+    STREAMER = "streamer_trust"  # R2.3: the streamer trusts the Call Bridges
+    LOAD_BALANCER = "loadbalancer_trust"  # R4.5: the load balancer trusts the trunks
+    TRUNK = "trunk_trust"  # R4.5: a trunk trusts its load balancer
+    DATABASE_CA = "database_ca"  # R4.8: the cluster's CA bundle
+    TLS_SIP = "tls_sip"  # R4.10: SIP TLS peers
+    TLS_LDAP = "tls_ldap"  # R4.10: LDAP TLS peers
+
+
 class Severity(_TextChoices):
     ERROR = "error", gettext_lazy("Error")
     WARNING = "warning", gettext_lazy("Warning")
@@ -105,6 +120,7 @@ _BASENAME = re.compile(BASENAME_PATTERN)
 IFACE_PORT_PATTERN = r"^(?:[a-e]|lo):[0-9]{1,5}\Z"
 _IFACE_PORT = re.compile(IFACE_PORT_PATTERN)
 DB_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
+DEFAULT_KEY_TYPE: str = KeyType.RSA2048.value  # R3.3, Appendix A: rsa:2048
 INTERNAL_CA_MEMBER = "@internal-ca"  # a trust bundle member: the internal CA chain
 
 
@@ -118,57 +134,3 @@ def iface_port_is_valid(value: str) -> bool:
     if not _IFACE_PORT.fullmatch(value):
         return False
     return 0 < int(value.split(":")[1]) < 65536
-
-
-# ---------------------------------------------------------------------------------------------
-# Component catalogue (SPEC R2.1)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KindInfo:
-    kind: str
-    file_base: str  # name of its files when it has a dedicated certificate (R4.1)
-    needs_certificate: bool
-    roles: frozenset[str]  # server roles it may run on
-    singleton: bool  # at most one per server
-    rule: str
-
-
-_ANY = frozenset({ServerRole.CORE, ServerRole.EDGE, ServerRole.COMBINED})
-_CORE = frozenset({ServerRole.CORE, ServerRole.COMBINED})
-_EDGE = frozenset({ServerRole.EDGE, ServerRole.COMBINED})
-
-CATALOGUE: dict[str, KindInfo] = {
-    info.kind: info
-    for info in (
-        KindInfo(Kind.CALL_BRIDGE, "callbridge", True, _CORE, True, "R2.1"),
-        KindInfo(Kind.WEB_BRIDGE, "webbridge", True, _EDGE, True, "R2.1"),
-        KindInfo(Kind.XMPP, "xmppserver", True, _CORE, True, "R2.1"),
-        KindInfo(Kind.TURN, "turn", True, _EDGE, True, "R2.1"),
-        KindInfo(Kind.WEB_ADMIN, "webadmin", True, _ANY, True, "R2.1"),
-        KindInfo(Kind.DATABASE, "dbcluster", True, _CORE, True, "R2.1"),
-        # Load balancers exist only in split deployments, on the Edge (R2.1, R4.5).
-        KindInfo(
-            Kind.LOAD_BALANCER, "loadbalancer", True, frozenset({ServerRole.EDGE}), False, "R2.1"
-        ),
-        KindInfo(Kind.TRUNK, "trunk", True, frozenset({ServerRole.CORE}), False, "R4.5"),
-        KindInfo(Kind.RECORDER, "recorder", True, _ANY, True, "R2.3"),
-        KindInfo(Kind.STREAMER, "streamer", True, _ANY, True, "R2.3"),
-        # No certificate rules in the guide for the H.323 Gateway (R2.1).
-        KindInfo(Kind.H323_GATEWAY, "h323", False, _ANY, True, "R2.1"),
-    )
-}
-
-# Components that one shared or wildcard certificate may serve (R3.5, R2.6).
-SHAREABLE_KINDS = (Kind.CALL_BRIDGE, Kind.WEB_BRIDGE, Kind.XMPP, Kind.TURN)
-# Order of the dedicated certificates in a plan.
-_DEDICATED_ORDER = (
-    Kind.CALL_BRIDGE,
-    Kind.WEB_BRIDGE,
-    Kind.XMPP,
-    Kind.TURN,
-    Kind.WEB_ADMIN,
-    Kind.RECORDER,
-    Kind.STREAMER,
-)

@@ -8,6 +8,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from certauthority.pki import extensions
+
 from .specs import CertificateFacts
 
 _EKU_NAMES = {
@@ -21,16 +23,13 @@ def certificate_facts(pem: str | bytes) -> CertificateFacts:
     data = pem.encode() if isinstance(pem, str) else pem
     cert = x509.load_pem_x509_certificate(data)
     cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    try:
-        san_ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns = tuple(san_ext.get_values_for_type(x509.DNSName))
-    except x509.ExtensionNotFound:
-        dns = ()
-    try:
-        eku_ext = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-        eku: frozenset[str] | None = frozenset(_EKU_NAMES.get(o, o.dotted_string) for o in eku_ext)
-    except x509.ExtensionNotFound:
-        eku = None
+    dns = tuple(n.value for n in extensions.san_names(cert) if isinstance(n, x509.DNSName))
+    purposes = extensions.eku(cert)
+    eku: frozenset[str] | None = (
+        None
+        if purposes is None
+        else frozenset(_EKU_NAMES.get(o, o.dotted_string) for o in purposes)
+    )
     spki = cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )

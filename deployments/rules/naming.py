@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .catalogue import CATALOGUE
-
 if TYPE_CHECKING:
     from .specs import ComponentSpec, DeploymentSpec
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def unique(items: Iterable[str]) -> tuple[str, ...]:
     """Drop empties and duplicates (case-insensitive), keep the first spelling and order."""
     seen: set[str] = set()
     out: list[str] = []
@@ -37,18 +35,17 @@ def names_cover(names: Iterable[str], name: str) -> bool:
     return any(name_covers(n, name) for n in names)
 
 
-def _san_with_cn(cn: str, names: Iterable[str]) -> tuple[str, ...]:
+def san_with_cn(cn: str, names: Iterable[str]) -> tuple[str, ...]:
     # SPEC R3.4: the CN joins the SAN list once; never duplicated.
-    return _unique((cn, *names))
+    return unique((cn, *names))
 
 
-def _file_base(kind: str, server: str, count: int) -> str:
+def file_base(base: str, server: str, count: int) -> str:
     """Name files after where they are used (R4.1): ``webadmin``, or ``core1-webadmin``."""
-    base = CATALOGUE[kind].file_base
     return base if count <= 1 else f"{server}-{base}"
 
 
-def _component_fqdn(spec: DeploymentSpec, comp: ComponentSpec) -> str:
+def component_fqdn(spec: DeploymentSpec, comp: ComponentSpec) -> str:
     if comp.fqdn:
         return comp.fqdn
     server = spec.server(comp.server)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .catalogue import Kind, Signer, Strategy, Topology
-from .naming import _unique
+from .catalogue import DEFAULT_KEY_TYPE, Kind, Signer, Strategy, Topology
+from .naming import unique
+from .packs import DEFAULT_PACK
 
 # ---------------------------------------------------------------------------------------------
 # Inputs: a deployment as plain data
@@ -39,7 +40,7 @@ class ComponentSpec:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return _unique((self.fqdn, *self.extra_names))
+        return unique((self.fqdn, *self.extra_names))
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ class DeploymentSpec:
     strategy: str = Strategy.DEDICATED
     public_ca_name: str = ""
     internal_ca_name: str = ""
-    key_type: str = "rsa2048"
+    key_type: str = DEFAULT_KEY_TYPE
     subject: tuple[tuple[str, str], ...] = ()  # (("O", "Example Inc."), ("C", "GB"), …)
+    pack: str = DEFAULT_PACK  # the knowledge pack it is planned with (packs/)
 
     def components(self, *kinds: str) -> list[ComponentSpec]:
         found = [c for s in self.servers for c in s.components]
@@ -114,7 +116,7 @@ class PlannedCertificate:
     reason: str
     rule: str
     public_ca_required: bool = False
-    key_type: str = "rsa2048"
+    key_type: str = DEFAULT_KEY_TYPE
 
     @property
     def key_file(self) -> str:
@@ -140,7 +142,7 @@ class TrustLink:
     component: str  # ref of the trusting component
     file_name: str
     members: tuple[str, ...]  # plan basenames, or INTERNAL_CA_MEMBER
-    purpose: str  # webbridge_trust | loadbalancer_trust | trunk_trust | database_ca | ...
+    purpose: str  # a TrustPurpose
     rule: str
 
 

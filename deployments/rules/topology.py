@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .catalogue import CATALOGUE, Kind, ServerRole, Severity, Topology, basename_is_valid
+from .catalogue import Kind, ServerRole, Severity, Topology, basename_is_valid
+from .plan import pack_of
 from .specs import DeploymentSpec, Finding
 
 
 def validate_topology(spec: DeploymentSpec) -> list[Finding]:
     """What is structurally wrong with the servers and components (errors block a plan)."""
     findings: list[Finding] = []
+    pack = pack_of(spec)
     roles = [s.role for s in spec.servers]
     if spec.topology == Topology.SINGLE_COMBINED and (
         len(spec.servers) != 1 or roles != [ServerRole.COMBINED]
@@ -60,11 +62,11 @@ def validate_topology(spec: DeploymentSpec) -> list[Finding]:
                 )
             )
         for comp in server.components:
-            info = CATALOGUE.get(comp.kind)
-            if info is None:
+            recipe = pack.recipe(comp.kind)
+            if recipe is None:
                 continue
-            allowed = info.roles
-            if comp.kind == Kind.LOAD_BALANCER and not spec.is_split:
+            allowed = recipe.roles
+            if recipe.split_only and not spec.is_split:
                 findings.append(
                     Finding(
                         Severity.ERROR,
@@ -78,7 +80,7 @@ def validate_topology(spec: DeploymentSpec) -> list[Finding]:
                 findings.append(
                     Finding(
                         Severity.ERROR,
-                        info.rule,
+                        recipe.placement_rule,
                         comp.ref,
                         _("%(kind)s cannot run on the %(role)s server %(server)s.")
                         % {
@@ -91,8 +93,8 @@ def validate_topology(spec: DeploymentSpec) -> list[Finding]:
                     )
                 )
         for kind in {c.kind for c in server.components}:
-            info = CATALOGUE.get(kind)
-            if info and info.singleton and sum(c.kind == kind for c in server.components) > 1:
+            recipe = pack.recipe(kind)
+            if recipe and recipe.singleton and sum(c.kind == kind for c in server.components) > 1:
                 findings.append(
                     Finding(
                         Severity.ERROR,
@@ -103,37 +105,12 @@ def validate_topology(spec: DeploymentSpec) -> list[Finding]:
                         _("Keep one of them."),
                     )
                 )
-    for trunk in spec.components(Kind.TRUNK):
-        if not trunk.load_balancer or spec.load_balancer(trunk.load_balancer) is None:
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "R4.5",
-                    trunk.ref,
-                    _("The trunk %(tag)s does not point at a load balancer of this deployment.")
-                    % {"tag": trunk.tag},
-                    _("Choose the Edge load balancer this trunk connects to."),
-                )
-            )
-    for comp in spec.components(Kind.XMPP):
-        if not (comp.xmpp_domain or spec.domain):
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "R3.7",
-                    comp.ref,
-                    _("The XMPP server has no XMPP domain."),
-                    _("Set the XMPP domain, for example example.com."),
-                )
-            )
-    if spec.lync_frontend and not spec.lync_fqdn:
-        findings.append(
-            Finding(
-                Severity.ERROR,
-                "R4.7",
-                spec.name,
-                _("Lync Front End integration is on but the FQDN configured on Lync is not set."),
-                _("Enter the FQDN the Lync Front End uses for the Call Bridge."),
-            )
-        )
+    # What each recipe checks of its own components (R3.7, R4.5) and of the deployment (R4.7).
+    for recipe in pack.recipes:
+        if recipe.validate is not None:
+            for comp in spec.components(recipe.kind):
+                findings.extend(recipe.validate(spec, comp))
+    for recipe in pack.recipes:
+        if recipe.validate_deployment is not None:
+            findings.extend(recipe.validate_deployment(spec))
     return findings

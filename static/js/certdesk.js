@@ -19,3 +19,10 @@ document.addEventListener("click", function (event) {
     document.execCommand("copy"); document.body.removeChild(area); done();
   }
 });
+
+// <select data-submit-on-change> submits its form when a choice is made (the language switch).
+// Here rather than in an onchange attribute: the Content-Security-Policy refuses inline code.
+document.addEventListener("change", function (event) {
+  const field = event.target.closest("[data-submit-on-change]");
+  if (field && field.form) field.form.submit();
+});

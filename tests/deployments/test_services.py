@@ -187,8 +187,11 @@ def test_scripts_write_the_files_that_exist_and_install_txt(load_example, intern
     bundle = (tmp_path / "edge1" / "edge1_bundle.crt").read_text()
     assert bundle.endswith("-----END CERTIFICATE-----\n") and "\n\n" not in bundle  # SPEC R1.4
     install = (tmp_path / "edge1" / "install.txt").read_text()
-    # The public CA certificates still to obtain come first, with their pki csr line.
-    assert "pki csr webbridge CN:join.example.com" in install
+    # The public CA certificates still to obtain come first. CertDesk made their key and CSR,
+    # so the script says to send that CSR, never to make a new key (issue 9 item 3).
+    assert "send csr/webbridge.csr" in install
+    assert "pki csr webbridge" not in install and "-newkey" not in install
+    assert (tmp_path / "csr" / "webbridge.csr").is_file()
 
 
 def test_the_plan_status_follows_the_certificate(load_example, internal_ca):

@@ -59,7 +59,9 @@ def test_the_heartbeat_is_only_enqueued_once_the_request_commits(
     client_as, viewer, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("core.tasks.heartbeat.delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(
+        "core.tasks.heartbeat.apply_async", lambda kwargs, **options: sent.append(kwargs)
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_as(viewer).post(reverse("heartbeat"))
     assert sent == []

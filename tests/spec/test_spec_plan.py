@@ -214,30 +214,38 @@ def test_r4_1_web_admin_on_several_servers_gets_one_certificate_per_server_named
 
 
 def test_r3_5_one_shared_certificate_has_the_domain_as_cn_and_every_fqdn_in_the_san():
-    # SPEC R3.5
+    # SPEC R3.5; the Call Bridges keep internal certificates beside a public one (R2.5,
+    # issue 9: public CAs drop clientAuth), and join an internal one as the guide's example.
     spec = example_spec("scalable", strategy=rules.Strategy.SHARED)
     shared = plan_by_name(spec)["shared"]
     assert shared.common_name == "example.com"
     assert shared.san[0] == "example.com"
     assert set(shared.san) == {
         "example.com",
-        "callbridge1.example.com",
-        "callbridge2.example.com",
-        "callbridge3.example.com",
         "join1.example.com",
         "join2.example.com",
         "xmpp.example.com",
         "turn1.example.com",
         "turn2.example.com",
     }
-    assert len(shared.san) == 9
+    assert len(shared.san) == 6
     assert shared.signer == Signer.PUBLIC_CA
-    assert "core1-callbridge" not in plan_by_name(spec)
+    assert plan_by_name(spec)["core1-callbridge"].signer == Signer.INTERNAL_CA
+    internal = example_spec(
+        "scalable", strategy=rules.Strategy.SHARED, webrtc=False, native_apps=False
+    )
+    shared = plan_by_name(internal)["shared"]
+    assert shared.signer == Signer.INTERNAL_CA
+    assert {"callbridge1.example.com", "callbridge2.example.com", "callbridge3.example.com"} <= (
+        set(shared.san)
+    )
+    assert len(shared.san) == 9
+    assert "core1-callbridge" not in plan_by_name(internal)
 
 
 def test_r4_7_1_a_shared_certificate_is_trusted_as_is_by_every_webbridge():
-    # SPEC R4.7.1 case b
-    spec = example_spec("scalable", strategy=rules.Strategy.SHARED)
+    # SPEC R4.7.1 case b (an internal shared certificate: the Call Bridges are in it)
+    spec = example_spec("scalable", strategy=rules.Strategy.SHARED, webrtc=False, native_apps=False)
     trust = rules.trust_relationships(spec, rules.required_certificates(spec))
     assert {t.file_name for t in trust if t.purpose == "webbridge_trust"} == {"shared.crt"}
 

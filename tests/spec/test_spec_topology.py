@@ -127,9 +127,11 @@ def test_r2_2_a_single_split_deployment_needs_one_core_and_one_edge():
     assert "R2.2" in {f.rule for f in rules.validate_topology(spec)}
 
 
-def test_r2_1_the_catalogue_says_which_components_need_certificates():
-    assert not rules.CATALOGUE["h323_gateway"].needs_certificate
+def test_r2_1_the_recipes_say_which_components_need_certificates():
+    pack = rules.get_pack()
+    spec = example_spec("scalable", turn_tls=True)
+    assert not pack.recipe("h323_gateway").needs_certificate(spec)
     assert all(
-        rules.CATALOGUE[k].needs_certificate for k in rules.Kind.values if k != "h323_gateway"
+        pack.recipe(k).needs_certificate(spec) for k in rules.Kind.values if k != "h323_gateway"
     )
-    assert rules.CATALOGUE["load_balancer"].roles == frozenset({"edge"})
+    assert pack.recipe("load_balancer").roles == frozenset({"edge"})

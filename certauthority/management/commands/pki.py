@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certauthority.pki import extensions
 from certauthority.pki.bundle import (
     format_bundle,
     order_chain,
@@ -464,7 +465,4 @@ class Command(BaseCommand):
 
 
 def _basic_constraints(cert: x509.Certificate) -> x509.BasicConstraints | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except (x509.ExtensionNotFound, ValueError):
-        return None
+    return extensions.basic_constraints(cert)

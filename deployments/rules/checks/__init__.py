@@ -1,4 +1,8 @@
-"""Checks (SPEC chapter 5 plus the constraints of chapters 3 and 4), on the plan and real certs."""
+"""Checks (SPEC chapter 5 plus the constraints of chapters 3 and 4), on the plan and real certs.
+
+Each check is a function of a ``CheckContext``. The deployment's knowledge pack lists which run
+and in what order (``KnowledgePack.checks``); each recipe names those that concern its kind.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..catalogue import Severity
-from ..plan import required_certificates
+from ..plan import pack_of, required_certificates
 from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificate, TrustLink
 from ..topology import validate_topology
 from ..trust import trust_relationships
+from .clients import check_client_auth
 from .context import CheckContext
 from .names import (
     check_san_contains_cn,
@@ -24,22 +29,6 @@ from .signers import (
     check_lync,
     check_self_signed_and_public,
     check_turn_same_ca_as_webbridge,
-)
-
-# The checks, in the order they are shown. Data: add one by appending a function.
-CHECKS = (
-    check_trunk_lb_sharing,
-    check_database_cluster,
-    check_turn_same_ca_as_webbridge,
-    check_self_signed_and_public,
-    check_xmpp_names,
-    check_webbridge_names,
-    check_callbridge_trust,
-    check_expired,
-    check_lync,
-    check_shared_has_san,
-    check_san_contains_cn,
-    check_recorder_streamer_placement,
 )
 
 
@@ -68,10 +57,43 @@ def check_deployment(
         internal_ca_subject=internal_ca_subject,
         now=now or dt.datetime.now(dt.UTC),
     )
-    for check in CHECKS:
+    for check in pack_of(spec).checks:
         findings.extend(check(ctx))
     return findings
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == Severity.ERROR for f in findings)
+
+
+__all__ = [
+    "CertificateFacts",
+    "CheckContext",
+    "DeploymentSpec",
+    "Finding",
+    "Iterable",
+    "Mapping",
+    "PlannedCertificate",
+    "Sequence",
+    "Severity",
+    "TrustLink",
+    "check_callbridge_trust",
+    "check_client_auth",
+    "check_database_cluster",
+    "check_deployment",
+    "check_expired",
+    "check_lync",
+    "check_recorder_streamer_placement",
+    "check_san_contains_cn",
+    "check_self_signed_and_public",
+    "check_shared_has_san",
+    "check_trunk_lb_sharing",
+    "check_turn_same_ca_as_webbridge",
+    "check_webbridge_names",
+    "check_xmpp_names",
+    "has_errors",
+    "pack_of",
+    "required_certificates",
+    "trust_relationships",
+    "validate_topology",
+]

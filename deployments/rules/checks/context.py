@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..catalogue import Purpose, Severity
-from ..plan import plan_for_component
+from ..catalogue import Severity
+from ..plan import plan_for_component, presents
 from ..specs import (
     CertificateFacts,
     ComponentSpec,
@@ -34,7 +34,7 @@ class CheckContext:
         out = []
         for comp in self.spec.components(kind):
             for p in plan_for_component(self.plan, comp.ref):
-                if p.purpose != Purpose.DB_CLIENT:
+                if presents(p):
                     out.append((comp, p))
         return out
 

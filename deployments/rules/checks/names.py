@@ -5,19 +5,24 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..catalogue import DB_CLIENT_CN, Kind, Purpose
-from ..naming import _component_fqdn, name_covers, names_cover
+from ..naming import component_fqdn, name_covers, names_cover
 from ..specs import Finding
 from .context import CheckContext, _err, _warn
 
 
 def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
-    """R5.2 / R3.7: the XMPP certificate carries the DNS name (CN and SAN) and the domain (SAN)."""
+    """R5.2 / R3.7: the XMPP certificate carries the DNS name (CN and SAN) and the domain (SAN).
+
+    A certificate shared by several components has the domain as its CN (R3.5); there the
+    server's name must be in the SAN list, which is what XMPP clients read.
+    """
     findings = []
     for comp, p in ctx.for_kind(Kind.XMPP):
+        shared = len(p.components) > 1 or p.purpose in (Purpose.SHARED, Purpose.WILDCARD)
         facts = ctx.certificates.get(p.basename)
         cn = facts.common_name if facts else p.common_name
         san = facts.dns_names if facts else p.san
-        target = comp.srv_target or _component_fqdn(ctx.spec, comp)
+        target = comp.srv_target or component_fqdn(ctx.spec, comp)
         domain = comp.xmpp_domain or ctx.spec.domain
         if not san:
             findings.append(
@@ -32,7 +37,17 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
                 )
             )
             continue
-        if not (name_covers(cn, target) and names_cover(san, target)):
+        if shared and not names_cover(san, target):
+            findings.append(
+                _err(
+                    "R5.2",
+                    p.basename,
+                    _("The shared certificate's SAN does not name the XMPP server %(target)s.")
+                    % {"target": target},
+                    _("Reissue it with %(target)s in the SAN.") % {"target": target},
+                )
+            )
+        elif not shared and not (name_covers(cn, target) and names_cover(san, target)):
             findings.append(
                 _err(
                     "R5.2",
@@ -65,7 +80,7 @@ def check_webbridge_names(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(p.basename)
         cn = facts.common_name if facts else p.common_name
         san = facts.dns_names if facts else p.san
-        fqdn = _component_fqdn(ctx.spec, comp)
+        fqdn = component_fqdn(ctx.spec, comp)
         ok = names_cover(san, fqdn) if san else name_covers(cn, fqdn)
         if not ok:
             findings.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ..catalogue import Kind
+from ..catalogue import Kind, TrustPurpose
 from ..plan import call_bridge_certificates
 from ..specs import Finding
 from .context import CheckContext, _err
@@ -60,7 +60,7 @@ def check_callbridge_trust(ctx: CheckContext) -> list[Finding]:
     for wb in ctx.spec.components(Kind.WEB_BRIDGE):
         held: set[str] = set()
         for t in ctx.trust:
-            if t.component == wb.ref and t.purpose == "webbridge_trust":
+            if t.component == wb.ref and t.purpose == TrustPurpose.WEBBRIDGE:
                 held |= set(t.members)
         missing = sorted(needed - held)
         if missing:
