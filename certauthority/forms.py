@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, CertificateAuthority, CertificateSource, RevocationReason
 from .pki.errors import PKIError
 from .pki.keys import KeyType
 from .pki.names import classify_names, parse_dn
-from .pki.sign import MAX_DAYS, CertProfile
-from .services import DEFAULT_CA_KEY_TYPE, csr_preview
+from .pki.sign import MAX_DAYS, TLS_SERVER_MAX_DAYS, CertProfile
+from .services import (
+    DEFAULT_CA_KEY_TYPE,
+    DEFAULT_INTERMEDIATE_DAYS,
+    DEFAULT_ROOT_DAYS,
+    ca_check_base_url,
+    csr_preview,
+    default_base_url,
+)
+
+
+def _lazy_format(text, **values):
+    """``text % values``, translated when rendered (not when this module is imported)."""
+    return lazy(lambda: str(text) % values, str)()
+
 
 KEY_TYPE_CHOICES = [
     (KeyType.RSA2048.value, _("RSA 2048 bits")),
@@ -60,8 +74,31 @@ class CACreateForm(forms.Form):
         min_value=1,
         max_value=MAX_DAYS,
         required=False,
-        help_text=_("Empty: 3650 for a root, 1825 for an intermediate."),
+        help_text=_lazy_format(
+            _("Empty: %(root)d for a root, %(intermediate)d for an intermediate."),
+            root=DEFAULT_ROOT_DAYS,
+            intermediate=DEFAULT_INTERMEDIATE_DAYS,
+        ),
     )
+    base_url = forms.CharField(
+        label=_("CRL and OCSP base URL"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "The address relying parties reach CertDesk at; written into every certificate "
+            "this CA signs. Empty: CERTDESK_PUBLIC_URL. You can change it later on the CA's page."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_url"].initial = default_base_url()
+
+    def clean_base_url(self):
+        try:
+            return ca_check_base_url(self.cleaned_data["base_url"] or default_base_url())
+        except PKIError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_subject(self):
         text = self.cleaned_data["subject"].strip()
@@ -69,6 +106,18 @@ class CACreateForm(forms.Form):
             return None
         try:
             return parse_dn(text)
+        except PKIError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class CABaseUrlForm(forms.Form):
+    """A CA Admin changes where a CA's CRL, OCSP and caIssuers URLs point."""
+
+    base_url = forms.CharField(label=_("CRL and OCSP base URL"), max_length=500)
+
+    def clean_base_url(self):
+        try:
+            return ca_check_base_url(self.cleaned_data["base_url"])
         except PKIError as exc:
             raise forms.ValidationError(str(exc)) from None
 
@@ -124,6 +173,14 @@ class SignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
         required=False,
         help_text=_("One per line: DNS names, IP addresses, wildcards (SPEC R3.4)."),
+    )
+    force = forms.BooleanField(
+        label=_lazy_format(
+            _("Sign a server certificate valid longer than %(days)d days"),
+            days=TLS_SERVER_MAX_DAYS,
+        ),
+        required=False,
+        help_text=_("Apple devices refuse such certificates, even from a private CA."),
     )
 
     def clean_san(self):

@@ -10,9 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .pki.sign import CertProfile
 from .querysets import CertificateAuthorityQuerySet, CertificateQuerySet
+
+BASE_URL_MAX_LENGTH = 200
+SERIAL_HEX_MAX_LENGTH = 128  # 64 octets
 
 
 class KeyAlgorithm(models.TextChoices):
@@ -83,8 +88,10 @@ class CertificateAuthority(models.Model):
     )
     subject = models.TextField(_("subject"))
     path_length = models.PositiveSmallIntegerField(_("path length"), null=True, blank=True)
-    crl_url = models.URLField(_("CRL URL"), max_length=500, blank=True)
-    ocsp_url = models.URLField(_("OCSP URL"), max_length=500, blank=True)
+    # Where relying parties reach this CA: the base of the CRL, OCSP and caIssuers URLs
+    # written into every certificate it signs from now on (CERTDESK_PUBLIC_URL when created;
+    # a CA Admin can change it). Validated by services.ca_check_base_url.
+    base_url = models.CharField(_("CRL and OCSP base URL"), max_length=BASE_URL_MAX_LENGTH)
     crl_number = models.PositiveBigIntegerField(_("last CRL number"), default=0)
     # The last CRL issued (DER), served at /crl/<slug>.crl until it is due for renewal.
     crl_der = models.BinaryField(_("last CRL"), blank=True, default=b"")
@@ -113,6 +120,26 @@ class CertificateAuthority(models.Model):
     @property
     def is_root(self) -> bool:
         return self.parent_id is None
+
+    def _public_url(self, name: str) -> str:
+        if not self.base_url:
+            return ""
+        return self.base_url.rstrip("/") + reverse(f"certauthority:{name}", args=[self.slug])
+
+    @property
+    def crl_url(self) -> str:
+        """The CRL distribution point written into the certificates this CA signs."""
+        return self._public_url("crl")
+
+    @property
+    def ocsp_url(self) -> str:
+        """The OCSP responder written into the certificates this CA signs."""
+        return self._public_url("ocsp")
+
+    @property
+    def ca_issuers_url(self) -> str:
+        """The caIssuers URL (this CA's certificate, DER) written into what it signs."""
+        return self._public_url("ca-issuer-certificate")
 
 
 class SigningRequest(models.Model):
@@ -146,11 +173,14 @@ class CertificateSource(models.TextChoices):
     IMPORTED = "imported", _("Imported")
 
 
-class Profile(models.TextChoices):
-    SERVER = "server", _("Server (serverAuth)")
-    CLIENT = "client", _("Client (clientAuth)")
-    SERVER_CLIENT = "server-client", _("Server and client")
-    CA = "ca", _("Certificate authority")
+# The profile is defined once, as certauthority.pki.sign.CertProfile; these are its labels.
+PROFILE_LABELS = {
+    CertProfile.SERVER: _("Server (serverAuth)"),
+    CertProfile.CLIENT: _("Client (clientAuth)"),
+    CertProfile.SERVER_CLIENT: _("Server and client"),
+    CertProfile.CA: _("Certificate authority"),
+}
+PROFILE_CHOICES = [(profile.value, PROFILE_LABELS[profile]) for profile in CertProfile]
 
 
 class RevocationReason(models.TextChoices):
@@ -169,7 +199,11 @@ class Certificate(models.Model):
     """An X.509 certificate known to CertDesk: issued here, by a public CA, self-signed or imported."""
 
     pem = models.TextField(_("certificate (PEM)"))
-    serial_number = models.CharField(_("serial number (hex)"), max_length=64, db_index=True)
+    # Hex, up to SERIAL_HEX_MAX_LENGTH digits: RFC 5280 allows 20 octets, but certificates
+    # in the wild carry longer serials (certificate_import refuses above 64 octets).
+    serial_number = models.CharField(
+        _("serial number (hex)"), max_length=SERIAL_HEX_MAX_LENGTH, db_index=True
+    )
     subject = models.TextField(_("subject"))
     common_name = models.CharField(_("common name"), max_length=255, blank=True, db_index=True)
     san = models.JSONField(_("subject alternative names"), default=list, blank=True)
@@ -192,7 +226,7 @@ class Certificate(models.Model):
         on_delete=models.SET_NULL,
         related_name="certificates",
     )
-    profile = models.CharField(_("profile"), max_length=16, choices=Profile.choices, blank=True)
+    profile = models.CharField(_("profile"), max_length=16, choices=PROFILE_CHOICES, blank=True)
     is_ca = models.BooleanField(_("is a CA"), default=False)
     not_before = models.DateTimeField(_("valid from"), db_index=True)
     not_after = models.DateTimeField(_("valid until"), db_index=True)
@@ -236,7 +270,7 @@ class Certificate(models.Model):
                 name="certificate_source_known",
             ),
             models.CheckConstraint(
-                condition=Q(profile__in=["", *[c.value for c in Profile]]),
+                condition=Q(profile__in=["", *[c.value for c in CertProfile]]),
                 name="certificate_profile_known",
             ),
             models.CheckConstraint(
@@ -255,6 +289,7 @@ class Certificate(models.Model):
 
 class AuditAction(models.TextChoices):
     CA_CREATE = "ca.create", _("CA created")
+    CA_CHANGE = "ca.change", _("CA changed")
     KEY_GENERATE = "key.generate", _("Key generated")
     KEY_IMPORT = "key.import", _("Key imported")
     KEY_DOWNLOAD = "key.download", _("Private key downloaded")
@@ -265,6 +300,8 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_REVOKE = "certificate.revoke", _("Certificate revoked")
     CRL_GENERATE = "crl.generate", _("CRL generated")
     DEPLOYMENT_CHANGE = "deployment.change", _("Deployment changed")
+    LOGIN_LOCKOUT = "login.lockout", _("Log-ins locked out")
+    LOGIN_UNLOCK = "login.unlock", _("Log-in lockout cleared")
 
 
 class AuditEvent(models.Model):

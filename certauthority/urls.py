@@ -28,7 +28,9 @@ urlpatterns = [
         name="ca-certificate",
     ),
     path("ca/<slug:slug>/chain.pem", views.ca_download, {"kind": "chain"}, name="ca-chain"),
+    path("ca/<slug:slug>/urls/", views.ca_set_url, name="ca-set-url"),
     path("crl/<slug:slug>.crl", views.crl, name="crl"),
+    path("crl/<slug:slug>.crt", views.ca_issuer_certificate, name="ca-issuer-certificate"),
     path("ocsp/<slug:slug>/", views.ocsp, name="ocsp"),
     path("ocsp/<slug:slug>/<path:encoded>", views.ocsp, name="ocsp-get"),
 ]

@@ -6,6 +6,7 @@ Permissions are checked on the server (permission_required with raise_exception 
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import serialization
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .forms import (
     AuditFilterForm,
+    CABaseUrlForm,
     CACreateForm,
     CertificateFilterForm,
     CsrInputForm,
@@ -77,7 +80,8 @@ def ca_create(request: HttpRequest) -> HttpResponse:
                     parent=data["parent"],
                     subject=subject,
                     key_type=data["key_type"],
-                    days=data["days"] or 1825,
+                    days=data["days"],  # None: services.DEFAULT_INTERMEDIATE_DAYS
+                    base_url=data["base_url"],
                     actor=request.user,
                 )
             else:
@@ -85,7 +89,8 @@ def ca_create(request: HttpRequest) -> HttpResponse:
                     name=data["name"],
                     subject=subject,
                     key_type=data["key_type"],
-                    days=data["days"] or 3650,
+                    days=data["days"],  # None: services.DEFAULT_ROOT_DAYS
+                    base_url=data["base_url"],
                     actor=request.user,
                 )
         except PKIError as exc:
@@ -93,13 +98,55 @@ def ca_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The CA %(name)s was created.") % {"name": ca.name})
             return redirect("certauthority:ca-detail", slug=ca.slug)
-    return render(request, "certauthority/ca_form.html", {"form": form})
+    base_url = form["base_url"].value() or services.default_base_url()
+    context = {
+        "form": form,
+        "urls": services.ca_public_urls(
+            base_url=base_url, slug=slugify(form["name"].value() or "") or "short-name"
+        ),
+        "loopback": services.base_url_is_loopback(base_url),
+    }
+    return render(request, "certauthority/ca_form.html", context)
+
+
+@permission_required("certauthority.change_certificateauthority", raise_exception=True)
+@require_POST
+def ca_set_url(request: HttpRequest, slug: str) -> HttpResponse:
+    """A CA Admin points the CA's CRL/OCSP/caIssuers URLs elsewhere (audited "ca.change")."""
+    ca = get_object_or_404(selectors.ca_list(), slug=slug)
+    form = CABaseUrlForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ca_set_base_url(
+                ca=ca, base_url=form.cleaned_data["base_url"], actor=request.user
+            )
+        except PKIError as exc:
+            form.add_error("base_url", str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Certificates %(name)s signs from now on carry the CRL at %(crl)s; those "
+                    "signed before keep their URLs."
+                )
+                % {"name": ca.name, "crl": ca.crl_url},
+            )
+            return redirect("certauthority:ca-detail", slug=ca.slug)
+    return _render_ca_detail(request, ca, url_form=form, status=400)
 
 
 @permission_required("certauthority.view_certificateauthority", raise_exception=True)
 def ca_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ca = get_object_or_404(selectors.ca_list(), slug=slug)
+    return _render_ca_detail(request, ca, url_form=CABaseUrlForm(initial={"base_url": ca.base_url}))
+
+
+def _render_ca_detail(
+    request: HttpRequest, ca: CertificateAuthority, *, url_form: CABaseUrlForm, status: int = 200
+) -> HttpResponse:
     context = {
+        "url_form": url_form,
+        "loopback": services.base_url_is_loopback(ca.base_url),
         "ca": ca,
         "info": describe_certificate(
             selectors.certificate_x509(certificate=ca.certificate), timezone.now()
@@ -109,7 +156,7 @@ def ca_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca))[:10],
         "issued_count": ca.issued_certificates.count(),
     }
-    return render(request, "certauthority/ca_detail.html", context)
+    return render(request, "certauthority/ca_detail.html", context, status=status)
 
 
 @permission_required("certauthority.download_certificate", raise_exception=True)
@@ -162,24 +209,26 @@ def _sign_submit(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            certificate = services.certificate_issue(
+            issued = services.certificate_issue(
                 ca=data["ca"],
                 csr=preview.csr,  # parsed and checked once, by csr_preview
                 profile=data["profile"],
                 days=data["days"],
                 san=data["san"],
+                force=data["force"],
                 actor=request.user,
             )
         except PKIError as exc:
             form.add_error(None, str(exc))
         else:
+            certificate = issued.certificate
             messages.success(
                 request,
                 _("Signed %(subject)s, serial %(serial)s.")
                 % {"subject": certificate.subject, "serial": certificate.serial_number},
             )
             for warning in [
-                *getattr(certificate, "warnings", []),
+                *issued.warnings,
                 *(preview.client_profile_warnings if data["profile"] == "client" else []),
             ]:
                 messages.warning(request, warning)
@@ -336,6 +385,21 @@ def crl(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(crl_der_to_pem(der), content_type="application/x-pem-file")
     response = HttpResponse(der, content_type="application/pkix-crl")
     response["Content-Disposition"] = f'inline; filename="{ca.slug}.crl"'
+    return response
+
+
+@login_not_required
+@require_GET
+def ca_issuer_certificate(request: HttpRequest, slug: str) -> HttpResponse:
+    """The CA's certificate, DER (RFC 5280 4.2.2.1 caIssuers), or PEM with ?encoding=pem."""
+    ca = _active_ca(slug)
+    cert = selectors.certificate_x509(certificate=ca.certificate)
+    if request.GET.get("encoding") == "pem":
+        return HttpResponse(format_bundle([cert]), content_type="application/x-pem-file")
+    response = HttpResponse(
+        cert.public_bytes(serialization.Encoding.DER), content_type="application/pkix-cert"
+    )
+    response["Content-Disposition"] = f'inline; filename="{ca.slug}.crt"'
     return response
 
 

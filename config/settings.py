@@ -7,6 +7,7 @@ environment variables, never by code.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "axes",
     "core",
     "certauthority",
     "deployments",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into core.lockout's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +139,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log-in lockout (django-axes, policy in core/lockout.py): the axes backend refuses a locked
+# user name or address before the password is checked. Counted in the database, not the
+# cache, so it holds when Redis is down.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("CERTDESK_LOGIN_LOCKOUT", default=True)
+AXES_HANDLER = "core.lockout.LockoutHandler"
+AXES_VERBOSE = False  # no start-up banner in every command's output
+AXES_FAILURE_LIMIT = env.int("CERTDESK_LOGIN_FAILURE_LIMIT", default=5)
+CERTDESK_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("CERTDESK_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("CERTDESK_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -48,7 +48,7 @@ class KeySafeBoundField(BoundField):
         errors = super().errors
         if not any(contains_private_key(str(message)) for message in errors):
             return errors
-        safe = [KEY_NOT_SHOWN if contains_private_key(str(m)) else m for m in errors]
+        safe = [str(KEY_NOT_SHOWN) if contains_private_key(str(m)) else str(m) for m in errors]
         return self.form.error_class(safe, renderer=self.form.renderer)
 
 

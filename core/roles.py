@@ -54,6 +54,9 @@ _CA_ADMIN = _OPERATOR + [
     "certauthority.revoke_certificate",
     "certauthority.download_private_key",
     "certauthority.view_auditevent",
+    # Unlock a locked-out log-in in the admin (core/lockout.py); needs staff status too.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

@@ -16,6 +16,8 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
+from certauthority.pki.files import MAX_INPUT_BYTES
+
 from . import mapping, rules, validators
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -44,10 +46,54 @@ def _path(parts: Any) -> str:
     return out or "(top level)"
 
 
+# Issue 9 item 9: a deployment file is a few KiB; like every other input it is refused above
+# 1 MiB, and YAML aliases (the "billion laughs") and deep nesting are refused while parsing,
+# so the work done is linear in the file's size.
+MAX_DOCUMENT_BYTES = MAX_INPUT_BYTES
+MAX_DEPTH = 32
+
+
+class _DocumentLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with bounded nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                problem=_(
+                    "aliases (*name) are not accepted in deployment files; write the value out"
+                ),
+                problem_mark=self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=_("nested more than %(depth)s levels deep") % {"depth": MAX_DEPTH},
+                    problem_mark=self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def parse_text(text: str) -> Any:
     """YAML or JSON (JSON is YAML) into Python data; syntax errors say where."""
+    if len(text) > MAX_DOCUMENT_BYTES or len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            [
+                _(
+                    "The file is larger than %(size)s KiB; a deployment file is a few KiB. Check that you chose the right file."
+                )
+                % {"size": MAX_DOCUMENT_BYTES // 1024}
+            ]
+        )
+    loader = _DocumentLoader(text)
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = (
@@ -63,6 +109,8 @@ def parse_text(text: str) -> Any:
                 % {"where": where, "problem": problem}
             ]
         ) from None
+    finally:
+        loader.dispose()
 
 
 def validate_document(data: Any) -> dict[str, Any]:
@@ -81,6 +129,13 @@ def validate_document(data: Any) -> dict[str, Any]:
         raise DocumentError([f"{_path(e.absolute_path)}: {e.message}" for e in errors])
     # Issue 9 item 8: nothing that could add a line or a word to an install script.
     problems: list[str] = validators.document_problems(data)
+    pack = data.get("knowledge_pack", rules.DEFAULT_PACK)
+    if pack not in rules.pack_names():
+        problems.append(
+            "knowledge_pack: "
+            + _("CertDesk has no knowledge pack %(pack)s; use one of: %(known)s.")
+            % {"pack": pack, "known": ", ".join(rules.pack_names())}
+        )
     servers = data["servers"]
     seen: dict[str, int] = {}
     tags: dict[str, str] = {}

@@ -232,3 +232,11 @@ class PlanCertificateForm(ToolForm):
         ),
         ("bundle", _("the intermediate bundle, if the CA sent it separately"), False),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Issue 9 item 1: an incomplete chain is refused unless the operator says this.
+        self.fields["issuer_is_trusted_root"] = forms.BooleanField(
+            label=_("The issuer is a root that clients trust (no intermediate is missing)"),
+            required=False,
+        )

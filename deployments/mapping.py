@@ -21,8 +21,10 @@ CA by name, a trunk's load balancer by tag) are resolved by the caller and named
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from . import rules
@@ -120,7 +122,6 @@ DEPLOYMENT: tuple[Field, ...] = (
     Field("topology", "topology", "topology", required=True, export="always"),
     Field("strategy", "strategy", "strategy", rules.Strategy.DEDICATED.value, export="always"),
     Field("key_type", "key_type", "key_type", rules.DEFAULT_KEY_TYPE, export="always"),
-    # The knowledge pack it is planned with (issue 8): recorded in every export.
     Field("knowledge_pack", "knowledge_pack", "pack", rules.DEFAULT_PACK, export="always"),
     Field("public_ca", "public_ca_name", "public_ca_name"),
     # The document names a CertDesk CA; the model holds the row (resolved by the loader).
@@ -193,9 +194,36 @@ COMPONENT: tuple[Field, ...] = (
 )
 
 
+@cache
+def _model_fields() -> dict[str, set[str]]:
+    from .models import Component, Deployment, Server
+
+    return {
+        name: {f.name for f in model._meta.get_fields()}
+        for name, model in (
+            ("deployment", Deployment),
+            ("server", Server),
+            ("component", Component),
+        )
+    }
+
+
+@cache
+def _spec_fields() -> dict[str, set[str]]:
+    return {
+        name: {f.name for f in dataclasses.fields(cls)}
+        for name, cls in (
+            ("deployment", rules.DeploymentSpec),
+            ("server", rules.ServerSpec),
+            ("component", rules.ComponentSpec),
+        )
+    }
+
+
 def _active(fields: Iterable[Field], table: str, side: str) -> list[Field]:
-    """The rows that have an attribute on that side ("model" or "spec")."""
-    return [f for f in fields if getattr(f, side) is not None]
+    """The rows whose attribute exists on that side (a document-only row has none)."""
+    present = (_model_fields() if side == "model" else _spec_fields())[table]
+    return [f for f in fields if getattr(f, side) is not None and getattr(f, side) in present]
 
 
 # --- document -> model ------------------------------------------------------------------------

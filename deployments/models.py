@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certauthority.models import PROFILE_LABELS
 from certauthority.pki.keys import KeyType
 
 from . import rules, validators
@@ -389,7 +390,11 @@ class CertificatePlan(models.Model):
         default=False,
         help_text=_("Kept when the plan is derived again."),
     )
-    profile = models.CharField(_("profile"), max_length=16, choices=rules.CertProfile.choices)
+    profile = models.CharField(
+        _("profile"),
+        max_length=16,
+        choices=[(p.value, PROFILE_LABELS[p]) for p in rules.LEAF_PROFILES],
+    )
     components = models.ManyToManyField(Component, related_name="certificate_plans", blank=True)
     reason = models.TextField(_("why"), blank=True)
     rule = models.CharField(_("guide rule"), max_length=20, blank=True)
@@ -414,6 +419,9 @@ class CertificatePlan(models.Model):
     )
     # The intermediate bundle a public CA returned (R3.11); internal ones are derived from the CA.
     bundle_pem = models.TextField(_("intermediate bundle (PEM)"), blank=True)
+    # Issue 9 item 1: the operator said, on attach, that the chain's last issuer is a root
+    # clients trust, so the chain counts as complete although CertDesk does not know it.
+    issuer_is_trusted_root = models.BooleanField(_("issuer is a trusted root"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CertificatePlanQuerySet.as_manager()
@@ -432,7 +440,8 @@ class CertificatePlan(models.Model):
                 condition=Q(signer__in=_values(rules.Signer)), name="plan_signer_known"
             ),
             models.CheckConstraint(
-                condition=Q(profile__in=_values(rules.CertProfile)), name="plan_profile_known"
+                condition=Q(profile__in=[p.value for p in rules.LEAF_PROFILES]),
+                name="plan_profile_known",
             ),
             models.CheckConstraint(
                 condition=Q(purpose__in=_values(rules.Purpose)), name="plan_purpose_known"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,9 @@ from typing import Any
 
 from cryptography import x509
 from django.db.models import Prefetch, QuerySet
+
+from certauthority.models import PROFILE_LABELS
+from certauthority.pki.errors import PKIError
 
 from . import documents, mapping, rules
 from .models import CertificatePlan, Component, Deployment, Server
@@ -33,9 +37,9 @@ def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
     return deployment.servers.prefetch_related(
         Prefetch(
             "components",
-            queryset=Component.objects.select_related("load_balancer", "server").order_by(
-                "position", "id"
-            ),
+            queryset=Component.objects.select_related(
+                "load_balancer__server", "server", "deployment"
+            ).order_by("position", "id"),
         )
     ).order_by("position", "name")
 
@@ -96,8 +100,12 @@ def internal_ca_subject(*, deployment: Deployment) -> str:
 
 
 def deployment_certificate_facts(*, deployment: Deployment) -> dict[str, rules.CertificateFacts]:
+    from .chains import plan_chain_gap  # issue 9 item 1: where a delivered chain stops
+
     return {
-        row.basename: rules.certificate_facts(row.certificate.pem)
+        row.basename: dataclasses.replace(
+            rules.certificate_facts(row.certificate.pem), chain_gap=plan_chain_gap(row)
+        )
         for row in plan_rows(deployment=deployment)
         if row.certificate is not None
     }
@@ -144,7 +152,15 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
                     spec, p, key_held=held, csr_file=f"csr/{p.basename}.csr" if csr else ""
                 )
             )
-    return ServerScript(script=script, text=rules.render_install_text(script, obtain=obtain))
+    # Issue 9 item 1: a bundle the operator said is not needed (the issuer is a trusted root)
+    # is never delivered, so the script must not name it.
+    absent = frozenset(
+        f"{name}_bundle.crt"
+        for name, row in rows.items()
+        if row.certificate_id and row.issuer_is_trusted_root and not row.bundle_pem.strip()
+    )
+    text = rules.render_install_text(script, obtain=obtain, absent=absent)
+    return ServerScript(script=script, text=text)
 
 
 # --- the plan page ------------------------------------------------------------------------------
@@ -189,6 +205,24 @@ class PlanPage:
         }
 
 
+def _obtain(
+    spec: rules.DeploymentSpec, p: rules.PlannedCertificate, row: CertificatePlan
+) -> list[str]:
+    """How to get a public-CA entry signed; an entry whose key CertDesk made gets "send its
+    CSR", not a new key (issue 9 item 3)."""
+    if p.signer != rules.Signer.PUBLIC_CA:
+        return []
+    try:
+        return rules.obtain_commands(
+            spec,
+            p,
+            key_held=row.keypair_id is not None,
+            csr_file=f"{p.basename}.csr" if row.signing_request_id else "",
+        )
+    except PKIError as exc:  # a stored value no command can carry (issue 9 item 8)
+        return [f"# {exc}"]
+
+
 def plan_page(*, deployment: Deployment) -> PlanPage:
     """The plan page's data in one object (STYLE.md: logic in selectors, thin views)."""
     spec = deployment_spec(deployment=deployment)
@@ -201,7 +235,7 @@ def plan_page(*, deployment: Deployment) -> PlanPage:
         PlanEntry(
             row=row,
             planned=p,
-            obtain=rules.obtain_commands(spec, p) if p.signer == rules.Signer.PUBLIC_CA else [],
+            obtain=_obtain(spec, p, row),
             reason=reasons.get(row.basename, row.reason),
         )
         for row, p in zip(rows, plan, strict=True)
@@ -260,7 +294,7 @@ def knowledge_pack_page(
                 file_base=recipe.file_base,
                 needs_certificate_always=recipe.needs_certificate is always,
                 shareable=recipe.shareable,
-                profile=str(rules.CertProfile(recipe.profile).label),
+                profile=str(PROFILE_LABELS[rules.CertProfile(recipe.profile)]),
                 reasons=tuple((str(r.text), r.rule) for r in recipe.reasons),
                 trust=tuple((str(t.purpose), t.rule) for t in recipe.trust),
                 steps=tuple(steps),

@@ -25,9 +25,9 @@ from certauthority.pki.selfsigned import build_self_signed
 from certauthority.selectors import ca_chain, certificate_chain
 
 from . import documents, mapping, rules, selectors
+from .chains import delivered_chain_gap
 from .models import CertificatePlan, Component, Deployment, PlanStatus, Server
 
-DEFAULT_DAYS = 397  # what public CAs accept for TLS server certificates today
 Actor = ca_services.Actor
 
 
@@ -248,9 +248,12 @@ def _subject(deployment: Deployment, common_name: str) -> x509.Name:
 
 
 def deployment_issue(
-    *, deployment: Deployment, actor: Actor, days: int = DEFAULT_DAYS
+    *, deployment: Deployment, actor: Actor, days: int | None = None
 ) -> list[IssueResult]:
     """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait.
+
+    ``days`` defaults per entry to ``rules.default_validity_days``: 397 for internal ones, the
+    public TLS limit in force for an entry outside clients must trust (issue 9 item 6).
 
     Idempotent per plan entry, also when two requests race (a double-click on "Issue
     certificates" left orphan keys and CSRs, issue 9 item 14): the deployment row is locked
@@ -282,7 +285,12 @@ def deployment_issue(
                 results.append(IssueResult(row.basename, "kept", _("already issued")))
                 continue
             try:
-                results.append(_issue_one(deployment=deployment, row=row, actor=actor, days=days))
+                row_days = days or rules.default_validity_days(
+                    public_ca_required=row.public_ca_required, on=now.date()
+                )
+                results.append(
+                    _issue_one(deployment=deployment, row=row, actor=actor, days=row_days)
+                )
             except PKIError as exc:
                 raise DeploymentError(f"{row.basename}: {exc}") from None
         return results
@@ -341,7 +349,7 @@ def _issue_one(
             )
         row.certificate = ca_services.certificate_issue(
             ca=ca, csr=csr, profile=row.profile, days=days, actor=actor
-        )
+        ).certificate
         row.save()
     return IssueResult(row.basename, "issued", _("signed by %(ca)s") % {"ca": ca.name})
 
@@ -356,14 +364,21 @@ _SOURCE_FOR_SIGNER = {
 
 
 def plan_attach_certificate(
-    *, plan: CertificatePlan, data: bytes, bundle: bytes | None = None, actor: Actor
+    *,
+    plan: CertificatePlan,
+    data: bytes,
+    bundle: bytes | None = None,
+    issuer_is_trusted_root: bool = False,
+    actor: Actor,
 ) -> CertificatePlan:
     """Attach what a public CA (or AD CS) returned for a plan entry (SPEC R3.11, R4.3).
 
     ``data`` is the leaf alone or with its chain, in any order, PEM, DER or PKCS#7; ``bundle``
     the intermediates when they came in a file of their own. The leaf must belong to the
     entry's key and cover its names; the rest becomes the entry's bundle, from the leaf's
-    issuer to the root (R1.4). All or nothing.
+    issuer to the root (R1.4). The chain must reach a root CertDesk knows (its own CAs, the
+    system's trusted roots), unless ``issuer_is_trusted_root`` says its last issuer is a root
+    the clients trust (R1.3; issue 9 item 1). All or nothing.
     """
     certs = certificates_from_bytes(data, _("the certificate file"))
     if bundle:
@@ -396,6 +411,9 @@ def plan_attach_certificate(
             _("The certificate expired on %(date)s: attach a current one.")
             % {"date": f"{facts.not_after:%Y-%m-%d}"}
         )
+    gap = delivered_chain_gap(leaf, intermediates)
+    if gap is not None and not issuer_is_trusted_root:
+        raise DeploymentError(_chain_gap_message(plan, leaf, intermediates, gap))
     fingerprint = leaf.fingerprint(hashes.SHA256()).hex()
     with transaction.atomic():
         certificate = Certificate.objects.filter(fingerprint_sha256=fingerprint).first()
@@ -406,8 +424,38 @@ def plan_attach_certificate(
             )  # fmt: skip
         plan.certificate = certificate
         plan.bundle_pem = format_bundle(intermediates).decode("ascii") if intermediates else ""
-        plan.save(update_fields=["certificate", "bundle_pem", "updated_at"])
+        plan.issuer_is_trusted_root = gap is not None
+        plan.save(
+            update_fields=["certificate", "bundle_pem", "issuer_is_trusted_root", "updated_at"]
+        )
     return plan
+
+
+def _chain_gap_message(
+    plan: CertificatePlan,
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    gap: x509.Name,
+) -> str:
+    """What is missing from a CA's answer and the two ways to go on (R1.3, R3.11)."""
+    given = (
+        _("the certificate alone")
+        if not intermediates
+        else _("the certificate and %(count)s intermediate(s)") % {"count": len(intermediates)}
+    )
+    return _(
+        "The chain of %(basename)s is incomplete: %(given)s stops at the issuer %(issuer)s, "
+        "which CertDesk does not know as a root, so %(basename)s_bundle.crt would lack the "
+        "intermediate certificates and clients would refuse the certificate (SPEC R1.3). "
+        "Attach it again with the CA's chain: --bundle chain.pem on the command line, or the "
+        "bundle field on the plan page (most CAs offer it as the 'intermediate', 'chain' or "
+        "'CA bundle' download). If %(issuer)s is itself a root that clients trust, say so with "
+        "--issuer-is-trusted-root (the checkbox on the plan page)."
+    ) % {
+        "basename": plan.basename,
+        "given": given,
+        "issuer": format_name(gap),
+    }
 
 
 # --- files for the servers --------------------------------------------------------------------

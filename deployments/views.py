@@ -318,6 +318,7 @@ class PlanAttachView(RequirePermission, View):
                 plan=plan,
                 data=form.cleaned_data["certificate"],
                 bundle=form.cleaned_data.get("bundle"),
+                issuer_is_trusted_root=form.cleaned_data.get("issuer_is_trusted_root", False),
                 actor=request.user,
             )
         except (services.DeploymentError, PKIError) as exc:
@@ -377,7 +378,11 @@ class ServerScriptView(RequirePermission, View):
     def get(self, request, pk: int, server_pk: int):
         deployment = _deployment(pk)
         server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
-        result = selectors.server_install_script(deployment=deployment, server_name=server.name)
+        try:
+            result = selectors.server_install_script(deployment=deployment, server_name=server.name)
+        except PKIError as exc:  # a stored value the script cannot carry (issue 9 item 8)
+            messages.error(request, str(exc))
+            return _redirect_detail(deployment.pk)
         return render(
             request,
             "deployments/script.html",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .chain import is_self_signed, likely_issued, signature_is_valid, unique_certificates
+from .chain import (
+    canonical_name,
+    is_self_signed,
+    likely_issued,
+    signature_is_valid,
+    unique_certificates,
+)
 from .errors import MalformedMaterial, PKIError
 from .load import certificate_from_der, certificate_from_pem
 from .names import format_name
@@ -65,6 +71,11 @@ def _describe(cert: x509.Certificate) -> str:
     return format_name(cert.subject) or f"serial {cert.serial_number:x}"
 
 
+# A chain longer than this is not one a TLS peer would send or accept; refusing it first
+# keeps ordering cheap whatever the file holds (issue 9: every parser linear in its input).
+MAX_CHAIN_CERTIFICATES = 32
+
+
 def order_chain(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     """Sort certificates that form one chain: leaf first, then each issuer, root last.
 
@@ -74,8 +85,27 @@ def order_chain(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     certs = unique_certificates(certs)
     if not certs:
         raise PKIError("No certificates were given.")
+    if len(certs) > MAX_CHAIN_CERTIFICATES:
+        raise PKIError(
+            f"The file holds {len(certs)} different certificates; one chain has at most "
+            f"{MAX_CHAIN_CERTIFICATES}: give the leaf and its issuers only."
+        )
+    # Candidate issuers by subject name, so a signature is checked only where names fit;
+    # each list keeps the input order.
+    by_subject: dict[object, list[x509.Certificate]] = {}
+    for cert in certs:
+        by_subject.setdefault(canonical_name(cert.subject), []).append(cert)
+    issuers: dict[int, list[x509.Certificate]] = {
+        id(child): [
+            c
+            for c in by_subject.get(canonical_name(child.issuer), [])
+            if c is not child and _issued(c, child)
+        ]
+        for child in certs
+    }
+    issuing = {id(parent) for parents in issuers.values() for parent in parents}
     # The leaf issued none of the others (a self-signed certificate issues itself only).
-    leaves = [c for c in certs if not any(_issued(c, other) for other in certs if other is not c)]
+    leaves = [c for c in certs if id(c) not in issuing]
     if not leaves:
         raise PKIError("The certificates issue each other in a loop: there is no leaf.")
     # With several candidates, the one with the longest chain is the leaf.
@@ -83,7 +113,7 @@ def order_chain(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     for leaf in leaves:
         chain = [leaf]
         while not is_self_signed(chain[-1]):
-            parent = next((c for c in certs if c not in chain and _issued(c, chain[-1])), None)
+            parent = next((c for c in issuers[id(chain[-1])] if c not in chain), None)
             if parent is None:
                 break
             chain.append(parent)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def as_clause(message: str) -> str:
+    """A one-sentence message as a clause to follow a colon: 'the PEM text is cut short …'."""
+    return (message[:1].lower() + message[1:]).rstrip(".")
+
+
 class PKIError(Exception):
     """A problem with user-supplied cryptographic material or arguments.
 
@@ -37,4 +42,4 @@ class MalformedMaterial(PKIError):
     @property
     def reason(self) -> str:
         """The message as a clause: 'the certificate carries …', no final full stop."""
-        return (self.message[:1].lower() + self.message[1:]).rstrip(".")
+        return as_clause(self.message)

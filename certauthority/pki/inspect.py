@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from . import extensions
 from .bundle import CERTIFICATE_LABELS
-from .errors import MalformedMaterial, PKIError, WorkFactorTooHigh
+from .errors import MalformedMaterial, PKIError, WorkFactorTooHigh, as_clause
 from .files import MAX_INPUT_BYTES, check_input_size
 from .keys import describe_key
 from .load import certificate_from_der, certificate_from_pem, csr_from_der, csr_from_pem
@@ -159,7 +159,11 @@ def _detect_block(block: PemBlock) -> Detected:
         return _unknown(exc.reason, "PEM")
     except TypeError:
         return _key("", "PEM", encrypted=True)
-    except (ValueError, UnsupportedAlgorithm, IndexError, PKIError):
+    except UnsupportedAlgorithm:
+        return _unknown(
+            f"the PEM block '{label}' uses an algorithm or curve CertDesk does not support", "PEM"
+        )
+    except (ValueError, IndexError, PKIError):
         return _unknown(f"the PEM block '{label}' is damaged and does not decode", "PEM")
     return _unknown(f"a PEM block of a type CertDesk does not know: '{label}'", "PEM")
 
@@ -168,7 +172,7 @@ def _detect_pem(data: bytes) -> Detected:
     try:
         blocks = pem_blocks(data)
     except PKIError as exc:
-        return _unknown(str(exc), "PEM")
+        return _unknown(as_clause(str(exc)), "PEM")
     if not blocks:
         return _unknown("the file has a '-----BEGIN' line but no complete PEM block", "PEM")
     items = [_detect_block(block) for block in blocks]
@@ -200,7 +204,7 @@ def _detect_der(data: bytes) -> Detected:
         try:
             contents = load_pkcs12(data, None)
         except WorkFactorTooHigh as exc:
-            return _unknown(exc.message[:1].lower() + exc.message[1:].rstrip("."), "DER")
+            return _unknown(as_clause(exc.message), "DER")
         except PKIError:
             return Detected(Kind.PKCS12, "DER", "PKCS#12 (password protected)")
         parts = []
@@ -222,7 +226,7 @@ def _detect_der(data: bytes) -> Detected:
         except MalformedMaterial as exc:
             return _unknown(exc.reason, "DER")
         except PKIError as exc:
-            return _unknown(str(exc).rstrip("."), "DER")
+            return _unknown(as_clause(str(exc)), "DER")
         if certs:
             return _certificates(certs, "DER")
     try:

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
@@ -124,9 +125,14 @@ def load_private_key(data: bytes, password: bytes | None = None) -> PrivateKey:
                 ) from exc
             last_error = exc
             continue
-        except ValueError as exc:
+        except (ValueError, IndexError) as exc:
             last_error = exc
             continue
+        except UnsupportedAlgorithm:
+            raise PKIError(
+                "The private key uses an algorithm or curve CertDesk does not support: use RSA "
+                "(2048 bits or more) or EC P-256/P-384."
+            ) from None
         if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
             raise PKIError(f"Unsupported private key type {describe_key(key)}: use RSA or EC.")
         return key

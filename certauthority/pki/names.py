@@ -263,3 +263,8 @@ def openssl_general_name(name: x509.GeneralName) -> str:
     if isinstance(name, x509.RFC822Name):
         return f"email:{name.value}"
     raise PKIError(f"Cannot express {describe_general_name(name)} for OpenSSL.")
+
+
+# SPEC R3.9, R4.8: the Meeting Server database cluster accepts only this client certificate CN;
+# the CA warns about it when signing, and the deployment rules plan it.
+DATABASE_CLIENT_CN = "postgres"

@@ -32,7 +32,9 @@ def openssl_subject(request: CsrRequest) -> str:
 
 
 def _subject_and_san(request: CsrRequest) -> list[str]:
-    args = ["-subj", openssl_subject(request)]
+    subject = openssl_subject(request)
+    # Without -utf8, OpenSSL reads -subj bytes as Latin-1: "Zürich" would become "ZÃ¼rich".
+    args = (["-utf8"] if not subject.isascii() else []) + ["-subj", subject]
     if request.alt_names:
         san = ",".join(openssl_general_name(name) for name in request.alt_names)
         args += ["-addext", f"subjectAltName={san}"]

@@ -14,6 +14,10 @@ _DASHES = b"-----"
 _LABEL = re.compile(rb"[A-Z0-9 #_-]{1,64}")  # one character class: no backtracking
 _TRAILING = b" \t\r"
 
+# A key, a certificate, a chain or a trust store (Mozilla's holds about 150 roots) fits in
+# far fewer blocks; more is refused before any block is decoded.
+MAX_PEM_BLOCKS = 500
+
 _CUT_SHORT = (
     "The PEM text is cut short: a '-----BEGIN' line has no matching '-----END' line. "
     "Copy the whole file again."
@@ -120,6 +124,12 @@ def pem_blocks(data: bytes) -> list[PemBlock]:
         text = data[begin:stop]
         if not text.endswith(b"\n"):
             text = text.rstrip(_TRAILING) + b"\n"
+        if len(blocks) == MAX_PEM_BLOCKS:
+            raise PKIError(
+                f"The text holds more than {MAX_PEM_BLOCKS} PEM blocks; CertDesk reads at most "
+                f"{MAX_PEM_BLOCKS} at once (a key, a certificate, a chain or a trust store): "
+                "split the file."
+            )
         blocks.append(
             PemBlock(label=label.decode("ascii"), headers=_headers(data[body_start:end]), text=text)
         )

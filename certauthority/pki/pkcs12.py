@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .errors import PasswordRequired, PKIError, WrongPassword
-from .pbe import check_pkcs12
+from .pbe import check_pkcs12, opens_encrypted_parts
 
 # id-data and id-signedData: the content types a PFX's authSafe may carry (RFC 7292).
 _ID_DATA = bytes.fromhex("06092a864886f70d010701")
@@ -63,8 +63,10 @@ def load_pkcs12(data: bytes, password: bytes | None) -> Pkcs12Contents:
     """Open a PKCS#12 file; WrongPassword / PasswordRequired when the password does not fit."""
     if not is_pkcs12(data):
         raise PKIError("The file is not a PKCS#12 (.p12/.pfx) file.")
-    check_pkcs12(data)  # iteration counts, before any key derivation (issue 9)
+    encrypted = check_pkcs12(data)  # iteration counts, before any key derivation (issue 9)
     attempts: list[bytes | None] = [password] if password is not None else [None, b""]
+    # A key bag may hide inside encrypted contents: look there first, with each password.
+    attempts = [a for a in attempts if opens_encrypted_parts(encrypted, a)]
     for attempt in attempts:
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, attempt)

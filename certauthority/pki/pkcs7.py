@@ -13,6 +13,7 @@ from cryptography import x509
 from . import der
 from .errors import PKIError
 from .load import certificate_from_der
+from .pem import MAX_PEM_BLOCKS
 
 _SIGNED_DATA = "1.2.840.113549.1.7.2"
 _DAMAGED = "The PKCS#7 data is damaged: its structure does not decode. Export it again."
@@ -43,4 +44,9 @@ def pkcs7_certificates(data: bytes) -> list[x509.Certificate]:
         members = certificates.children() if certificates is not None else []
     except (der.DerError, IndexError):
         raise PKIError(_DAMAGED) from None
+    if len(members) > MAX_PEM_BLOCKS:
+        raise PKIError(
+            f"The PKCS#7 data holds {len(members)} certificates; CertDesk reads at most "
+            f"{MAX_PEM_BLOCKS} at once: split the file."
+        )
     return [certificate_from_der(m.raw) for m in members if m.tag == der.SEQUENCE]

@@ -18,10 +18,23 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from . import extensions
 from .errors import PKIError
 from .keys import PrivateKey, PublicKey, check_key_strength
+from .names import MAX_LENGTHS, attribute_label
 
 # Backdate so that peers whose clocks run a little slow accept a new certificate at once.
 BACKDATE = dt.timedelta(minutes=5)
 MAX_DAYS = 3650 * 3
+
+# TLS server certificates (the server and server-client profiles).
+# Warn above 398 days: the CA/Browser Forum Baseline Requirements 6.3.2 (since 2020-09-01)
+# and Apple, Google and Mozilla root programmes refuse longer ones from public CAs.
+TLS_SERVER_WARN_DAYS = 398
+# Refuse above 825 days unless forced: Apple's "Requirements for trusted certificates in
+# iOS 13 and macOS 10.15" (support.apple.com HT210176) make iOS/macOS refuse TLS server
+# certificates valid longer than 825 days even when they chain to a private root.
+TLS_SERVER_MAX_DAYS = 825
+# The largest RSA key the CA signs for: bigger ones only cost every peer CPU time (and some
+# TLS stacks, among them Windows' and Java's defaults, refuse them).
+MAX_RSA_BITS = 8192
 
 
 class SignError(PKIError):
@@ -29,7 +42,10 @@ class SignError(PKIError):
 
 
 class CertProfile(enum.StrEnum):
-    """What a certificate is for. SPEC R3.9: DB server needs serverAuth, DB client clientAuth."""
+    """What a certificate is for. SPEC R3.9: DB server needs serverAuth, DB client clientAuth.
+
+    The one definition of the profile: certauthority.models and deployments.rules use it.
+    """
 
     SERVER = "server"
     CLIENT = "client"
@@ -44,12 +60,33 @@ class CertProfile(enum.StrEnum):
             choices = ", ".join(p.value for p in cls if p is not cls.CA)
             raise SignError(f"Unknown profile '{value}': choose one of {choices}.") from None
 
+    @property
+    def is_tls_server(self) -> bool:
+        """Whether certificates of this profile are TLS server certificates (validity limits)."""
+        return ExtendedKeyUsageOID.SERVER_AUTH in PROFILE_SPECS.get(self, _NO_SPEC).eku
 
-_EKU: dict[CertProfile, list[x509.ObjectIdentifier]] = {
-    CertProfile.SERVER: [ExtendedKeyUsageOID.SERVER_AUTH],
-    CertProfile.CLIENT: [ExtendedKeyUsageOID.CLIENT_AUTH],
-    CertProfile.SERVER_CLIENT: [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    """How a leaf of one profile looks beyond what every leaf has.
+
+    ``ec_key_agreement``: add keyAgreement to an EC leaf's keyUsage. Off for every profile:
+    TLS 1.2 ECDHE and TLS 1.3 sign with the key and never use it for static ECDH, and
+    step-ca's and the CA/Browser Forum's profiles give EC leaves digitalSignature only.
+    """
+
+    eku: tuple[x509.ObjectIdentifier, ...]
+    ec_key_agreement: bool = False
+
+
+PROFILE_SPECS: dict[CertProfile, ProfileSpec] = {
+    CertProfile.SERVER: ProfileSpec(eku=(ExtendedKeyUsageOID.SERVER_AUTH,)),
+    CertProfile.CLIENT: ProfileSpec(eku=(ExtendedKeyUsageOID.CLIENT_AUTH,)),
+    CertProfile.SERVER_CLIENT: ProfileSpec(
+        eku=(ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH)
+    ),
 }
+_NO_SPEC = ProfileSpec(eku=())
 
 
 @dataclass(frozen=True)
@@ -62,10 +99,15 @@ class Issuer:
 
 @dataclass
 class IssueOptions:
-    """Where relying parties find revocation information for what this CA signs."""
+    """Where relying parties find revocation information and the issuer's certificate.
+
+    ``force``: sign a TLS server certificate valid longer than TLS_SERVER_MAX_DAYS.
+    """
 
     crl_url: str = ""
     ocsp_url: str = ""
+    ca_issuers_url: str = ""
+    force: bool = False
     warnings: list[str] = field(default_factory=list)
 
 
@@ -93,12 +135,14 @@ def signature_hash_for(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:
 def _key_usage(public_key: PublicKey, profile: CertProfile) -> x509.KeyUsage:
     is_ca = profile is CertProfile.CA
     is_rsa = isinstance(public_key, rsa.RSAPublicKey)
+    spec = PROFILE_SPECS.get(profile, _NO_SPEC)
     return x509.KeyUsage(
         digital_signature=True,
         content_commitment=False,
+        # RSA key transport (TLS 1.2 RSA key exchange) still needs keyEncipherment.
         key_encipherment=is_rsa and not is_ca,
         data_encipherment=False,
-        key_agreement=not is_rsa and not is_ca,
+        key_agreement=not is_rsa and not is_ca and spec.ec_key_agreement,
         key_cert_sign=is_ca,
         crl_sign=is_ca,
         encipher_only=False,
@@ -124,17 +168,69 @@ def _revocation_extensions(
             crl_issuer=None,
         )
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
-    if options.ocsp_url:
-        aia = x509.AuthorityInformationAccess(
-            [
-                x509.AccessDescription(
-                    x509.oid.AuthorityInformationAccessOID.OCSP,
-                    x509.UniformResourceIdentifier(options.ocsp_url),
-                )
-            ]
+    access = [
+        x509.AccessDescription(method, x509.UniformResourceIdentifier(url))
+        for method, url in (
+            (x509.oid.AuthorityInformationAccessOID.OCSP, options.ocsp_url),
+            # RFC 5280 4.2.2.1: where a client without the intermediate fetches it.
+            (x509.oid.AuthorityInformationAccessOID.CA_ISSUERS, options.ca_issuers_url),
         )
-        builder = builder.add_extension(aia, critical=False)
+        if url
+    ]
+    if access:
+        builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
     return builder
+
+
+def has_control_character(text: str) -> bool:
+    """C0 controls (NUL included), DEL and C1 controls: nothing a name or a database holds."""
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def check_signable(
+    *, public_key: PublicKey, subject: x509.Name, san: list[x509.GeneralName]
+) -> None:
+    """Refuse, before anything is signed, what the CA must not sign or could not record.
+
+    RSA keys above MAX_RSA_BITS; subject attributes above RFC 5280's upper bounds
+    (ub-common-name is 64); control characters (a NUL cannot even be stored) in the subject
+    or the subjectAltName.
+    """
+    if isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size > MAX_RSA_BITS:
+        raise SignError(
+            f"The RSA key has {public_key.key_size} bits; the CA signs keys of at most "
+            f"{MAX_RSA_BITS} bits: generate a 2048, 3072 or 4096-bit key."
+        )
+    for attribute in subject:
+        label = attribute_label(attribute.oid)
+        value = attribute.value
+        if not isinstance(value, str):
+            continue
+        if has_control_character(value):
+            raise SignError(
+                f"The subject's {label} contains a control character (such as NUL or a line "
+                "break): generate the CSR again with plain text."
+            )
+        limit = MAX_LENGTHS.get(attribute.oid)
+        if limit is not None and len(value) > limit:
+            raise SignError(
+                f"The subject's {label} is {len(value)} characters long; RFC 5280 allows "
+                f"{limit}: generate the CSR again with a shorter {label} (put long host "
+                "names in the subjectAltName)."
+            )
+    for name in san:
+        values = (
+            [str(a.value) for a in name.value]
+            if isinstance(name, x509.DirectoryName)
+            else [name.value]
+            if isinstance(name.value, str)
+            else []
+        )
+        if any(has_control_character(v) for v in values):
+            raise SignError(
+                "A subjectAltName entry contains a control character (such as NUL or a line "
+                "break): correct the subjectAltName list."
+            )
 
 
 def check_issuer_usable(issuer_cert: x509.Certificate, now: dt.datetime) -> None:
@@ -155,9 +251,11 @@ def validity(
     if not 1 <= days <= MAX_DAYS:
         raise SignError(f"The validity must be between 1 and {MAX_DAYS} days, not {days}.")
     not_before = now - BACKDATE
-    not_after = now + dt.timedelta(days=days)
     if issuer_cert is not None:
         not_before = max(not_before, issuer_cert.not_valid_before_utc)
+    # Counted from notBefore, so the certificate spans exactly ``days`` (Apple counts so).
+    not_after = not_before + dt.timedelta(days=days)
+    if issuer_cert is not None:
         limit = issuer_cert.not_valid_after_utc
         if not_after > limit:
             not_after = limit
@@ -165,6 +263,26 @@ def validity(
                 f"The validity was shortened to end with the CA's own on {limit:%Y-%m-%d}."
             )
     return not_before, not_after
+
+
+def check_server_validity(*, days: int, force: bool, warnings: list[str]) -> None:
+    """Apple's 825-day limit for TLS server certificates (refused unless forced), 398 warned."""
+    if days > TLS_SERVER_MAX_DAYS:
+        if not force:
+            raise SignError(
+                f"A TLS server certificate valid for {days} days is refused by Apple platforms "
+                f"(iOS, macOS) even from a private CA: choose at most {TLS_SERVER_MAX_DAYS} "
+                f"days (better {TLS_SERVER_WARN_DAYS}), or force it if no Apple device connects."
+            )
+        warnings.append(
+            f"Signed for {days} days although Apple platforms refuse TLS server certificates "
+            f"valid for more than {TLS_SERVER_MAX_DAYS} days."
+        )
+    elif days > TLS_SERVER_WARN_DAYS:
+        warnings.append(
+            f"{days} days is longer than the {TLS_SERVER_WARN_DAYS} days browsers accept from "
+            "public CAs; some clients may refuse it: renew yearly if you can."
+        )
 
 
 def _san_extension(
@@ -257,11 +375,14 @@ def issue_certificate(
     options = options or IssueOptions()
     now = now or dt.datetime.now(dt.UTC)
     check_key_strength(public_key)
+    check_signable(public_key=public_key, subject=subject, san=san)
     if not subject.get_attributes_for_oid(NameOID.COMMON_NAME) and not san:
         raise SignError(
             "The request has neither a CN nor a subjectAltName: add the host name to one of them."
         )
     check_issuer_usable(issuer.certificate, now)
+    if profile.is_tls_server:
+        check_server_validity(days=days, force=options.force, warnings=options.warnings)
     not_before, not_after = validity(
         days=days, now=now, issuer_cert=issuer.certificate, warnings=options.warnings
     )
@@ -275,7 +396,7 @@ def issue_certificate(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(public_key, profile), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(_EKU[profile]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(list(PROFILE_SPECS[profile].eku)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(authority_key_identifier(issuer.certificate), critical=False)
     )

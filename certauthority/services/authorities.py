@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from django.conf import settings
@@ -13,18 +15,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..models import (
+    BASE_URL_MAX_LENGTH,
     AuditAction,
     Certificate,
     CertificateAuthority,
     CertificateSource,
     KeyPair,
-    Profile,
 )
 from ..pki import crl as pki_crl
 from ..pki import extensions
 from ..pki.keys import KeyType
 from ..pki.names import format_name, parse_dn
-from ..pki.sign import IssueOptions, Issuer, build_ca_certificate
+from ..pki.sign import CertProfile, IssueOptions, Issuer, build_ca_certificate
 from ..selectors import certificate_x509
 from .audit import Actor, actor_user, audit_record
 from .certificates_store import certificate_row
@@ -34,18 +36,112 @@ from .keys import keypair_generate, keypair_private_key
 # RSA-3072: every Meeting Server component, Lync/Skype and AD trust store accepts an RSA
 # CA, and 3072 bits stays strong for a ten-year root (NIST SP 800-57 beyond 2030).
 DEFAULT_CA_KEY_TYPE = KeyType.RSA3072
+# The CA validity defaults, the one definition (the form, the view and `ca init` use them).
 DEFAULT_ROOT_DAYS = 3650
 DEFAULT_INTERMEDIATE_DAYS = 1825
 # Page addresses under /ca/ that a CA's short name must not shadow.
 RESERVED_SLUGS = {"new", "sign", "certificates", "audit"}
 
 
-def default_crl_url(slug: str) -> str:
-    return f"{settings.CERTDESK_PUBLIC_URL.rstrip('/')}/crl/{slug}.crl"
+def ca_check_base_url(url: str) -> str:
+    """The CRL/OCSP base URL, checked: http(s)://host[:port][/path], nothing else.
+
+    It is written into every certificate the CA signs, so refuse what a relying party
+    could not fetch or what could break the certificate: other schemes, spaces, control
+    characters, credentials, a query or fragment, more than BASE_URL_MAX_LENGTH characters.
+    Returns it without a trailing '/'.
+    """
+    url = url.strip()
+    how = _("Write it as https://certdesk.example.com (the address relying parties reach).")
+    if not url:
+        raise CAError(_("The CRL and OCSP base URL is empty.") + " " + how)
+    if len(url) > BASE_URL_MAX_LENGTH:
+        raise CAError(
+            _("The CRL and OCSP base URL is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(url), "limit": BASE_URL_MAX_LENGTH}
+        )
+    if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+        raise CAError(
+            _("The CRL and OCSP base URL contains a space or a control character.") + " " + how
+        )
+    if not url.isascii():
+        raise CAError(
+            _("The CRL and OCSP base URL must be ASCII: write an international name as xn--…")
+        )
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise CAError(_("'%(url)s' is not a URL.") % {"url": url} + " " + how) from None
+    if parts.scheme not in ("http", "https"):
+        raise CAError(
+            _("The CRL and OCSP base URL must start with http:// or https://, not '%(url)s'.")
+            % {"url": url}
+        )
+    if not parts.hostname or "@" in parts.netloc or parts.query or parts.fragment:
+        raise CAError(
+            _("'%(url)s' must be a plain address, without user name, query or fragment.")
+            % {"url": url}
+            + " "
+            + how
+        )
+    if port == 0:
+        raise CAError(_("'%(url)s' has port 0.") % {"url": url} + " " + how)
+    return url.rstrip("/")
 
 
-def default_ocsp_url(slug: str) -> str:
-    return f"{settings.CERTDESK_PUBLIC_URL.rstrip('/')}/ocsp/{slug}/"
+def base_url_is_loopback(url: str) -> bool:
+    """Whether relying parties on other machines cannot reach ``url`` (localhost, 127/8, ::1)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ca_public_urls(*, base_url: str, slug: str) -> dict[str, str]:
+    """The URLs a CA with ``base_url`` and ``slug`` writes into what it signs (for display)."""
+    probe = CertificateAuthority(base_url=base_url, slug=slug)
+    return {
+        "crl": probe.crl_url,
+        "ocsp": probe.ocsp_url,
+        "ca_issuers": probe.ca_issuers_url,
+    }
+
+
+def default_base_url() -> str:
+    """CERTDESK_PUBLIC_URL, the base URL a new CA gets."""
+    return settings.CERTDESK_PUBLIC_URL
+
+
+def ca_set_base_url(
+    *, ca: CertificateAuthority, base_url: str, actor: Actor
+) -> CertificateAuthority:
+    """Change where the CA's CRL, OCSP and caIssuers URLs point, for what it signs from now on.
+
+    Certificates already signed keep the URLs they carry (audited "ca.change").
+    """
+    new = ca_check_base_url(base_url)
+    old = ca.base_url
+    if new == old:
+        return ca
+    with transaction.atomic():
+        CertificateAuthority.objects.filter(pk=ca.pk).update(base_url=new)
+        ca.base_url = new
+        audit_record(
+            action=AuditAction.CA_CHANGE,
+            actor=actor,
+            target=ca,
+            summary=_("Changed the CRL and OCSP base URL of %(name)s from %(old)s to %(new)s")
+            % {"name": ca.name, "old": old or "-", "new": new},
+            details={"base_url": new, "previous_base_url": old},
+        )
+    return ca
 
 
 def ca_issuer(*, ca: CertificateAuthority) -> Issuer:
@@ -105,10 +201,12 @@ def _ca_create(
     days: int,
     parent: CertificateAuthority | None,
     path_length: int | None,
+    base_url: str | None,
     actor: Actor,
 ) -> CertificateAuthority:
     slug = _check_name(name)
     name = name.strip()
+    base_url = ca_check_base_url(default_base_url() if base_url is None else base_url)
     subject_name = _subject(subject)
     subject_text = format_name(subject_name)
     if CertificateAuthority.objects.filter(subject=subject_text).exists():
@@ -121,8 +219,54 @@ def _ca_create(
     if parent is not None:
         ca_check_usable(ca=parent)
         issuer = ca_issuer(ca=parent)
-        options = IssueOptions(crl_url=parent.crl_url, ocsp_url=parent.ocsp_url)
+        options = ca_issue_options(ca=parent)
     key_type = KeyType.parse(key_type) if isinstance(key_type, str) else key_type
+    try:
+        ca = _ca_store(
+            name=name,
+            slug=slug,
+            subject_name=subject_name,
+            subject_text=subject_text,
+            key_type=key_type,
+            days=days,
+            parent=parent,
+            issuer=issuer,
+            path_length=path_length,
+            base_url=base_url,
+            options=options,
+            actor=actor,
+        )
+    except IntegrityError:
+        # Another CA Admin created a CA of this name, short name or subject between the
+        # checks above and the insert: nothing of this one was kept. Say which.
+        _check_name(name)
+        if CertificateAuthority.objects.filter(subject=subject_text).exists():
+            raise CAError(
+                _("Another CA already has the subject '%(subject)s': give this CA its own CN.")
+                % {"subject": subject_text}
+            ) from None
+        raise CAError(
+            _("Another CA was created with the same name at the same moment: choose another name.")
+        ) from None
+    return ca
+
+
+def _ca_store(
+    *,
+    name: str,
+    slug: str,
+    subject_name: x509.Name,
+    subject_text: str,
+    key_type: KeyType,
+    days: int,
+    parent: CertificateAuthority | None,
+    issuer: Issuer | None,
+    path_length: int | None,
+    base_url: str,
+    options: IssueOptions,
+    actor: Actor,
+) -> CertificateAuthority:
+    """Generate the key, sign and insert the CA and its certificate, all in one transaction."""
     with transaction.atomic():
         keypair: KeyPair = keypair_generate(
             key_type=key_type, label=_("CA key: %(name)s") % {"name": name}, actor=actor
@@ -141,7 +285,7 @@ def _ca_create(
             source=CertificateSource.INTERNAL,
             issuer_ca=parent,
             key=keypair,
-            profile=Profile.CA,
+            profile=CertProfile.CA,
             actor=actor,
         )
         ca = CertificateAuthority.objects.create(
@@ -152,8 +296,7 @@ def _ca_create(
             certificate=certificate,
             subject=subject_text,
             path_length=_path_length(cert),
-            crl_url=default_crl_url(slug),
-            ocsp_url=default_ocsp_url(slug),
+            base_url=base_url,
             created_by=actor_user(actor),
         )
         if parent is None:
@@ -175,9 +318,20 @@ def _ca_create(
                 "serial": certificate.serial_number,
                 "not_after": cert.not_valid_after_utc.isoformat(),
                 "warnings": options.warnings,
+                "base_url": base_url,
             },
         )
     return ca
+
+
+def ca_issue_options(*, ca: CertificateAuthority, force: bool = False) -> IssueOptions:
+    """What ``ca`` writes into every certificate it signs: CRL, OCSP and caIssuers URLs."""
+    return IssueOptions(
+        crl_url=ca.crl_url,
+        ocsp_url=ca.ocsp_url,
+        ca_issuers_url=ca.ca_issuers_url,
+        force=force,
+    )
 
 
 def _path_length(cert: x509.Certificate) -> int | None:
@@ -189,18 +343,23 @@ def ca_create_root(
     name: str,
     subject: str | x509.Name,
     key_type: KeyType | str = DEFAULT_CA_KEY_TYPE,
-    days: int = DEFAULT_ROOT_DAYS,
+    days: int | None = None,
     path_length: int | None = None,
+    base_url: str | None = None,
     actor: Actor,
 ) -> CertificateAuthority:
-    """A new self-signed root CA with a fresh key (default RSA-3072, ten years)."""
+    """A new self-signed root CA with a fresh key (default RSA-3072, ten years).
+
+    ``base_url``: of the CRL/OCSP/caIssuers URLs it writes (None: CERTDESK_PUBLIC_URL).
+    """
     return _ca_create(
         name=name,
         subject=subject,
         key_type=key_type,
-        days=days,
+        days=days or DEFAULT_ROOT_DAYS,
         parent=None,
         path_length=path_length,
+        base_url=base_url,
         actor=actor,
     )
 
@@ -211,8 +370,9 @@ def ca_create_intermediate(
     parent: CertificateAuthority,
     subject: str | x509.Name,
     key_type: KeyType | str = DEFAULT_CA_KEY_TYPE,
-    days: int = DEFAULT_INTERMEDIATE_DAYS,
+    days: int | None = None,
     path_length: int | None = 0,
+    base_url: str | None = None,
     actor: Actor,
 ) -> CertificateAuthority:
     """A new intermediate CA signed by ``parent``; validity capped by the parent's."""
@@ -220,9 +380,10 @@ def ca_create_intermediate(
         name=name,
         subject=subject,
         key_type=key_type,
-        days=days,
+        days=days or DEFAULT_INTERMEDIATE_DAYS,
         parent=parent,
         path_length=path_length,
+        base_url=base_url,
         actor=actor,
     )
 

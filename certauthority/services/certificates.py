@@ -10,11 +10,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp as x509_ocsp
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    SERIAL_HEX_MAX_LENGTH,
     AuditAction,
     AuditEvent,
     Certificate,
@@ -29,17 +30,34 @@ from ..pki.csr import check_csr, csr_subject_and_san, load_csr, signature_hash_n
 from ..pki.errors import MalformedMaterial, PKIError
 from ..pki.keys import PublicKey, describe_key, keys_match, public_key_fingerprint
 from ..pki.load import load_certificate
-from ..pki.names import classify_name, common_name, format_name, general_name_value
-from ..pki.sign import CertProfile, IssueOptions, build_request, issue_certificate, serial_to_hex
+from ..pki.names import (
+    DATABASE_CLIENT_CN,
+    classify_name,
+    common_name,
+    format_name,
+    general_name_value,
+)
+from ..pki.sign import (
+    CertProfile,
+    IssueOptions,
+    Issuer,
+    build_request,
+    check_signable,
+    has_control_character,
+    issue_certificate,
+    serial_to_hex,
+)
 from ..selectors import certificate_x509
 from .audit import Actor, actor_user, audit_event, audit_record
-from .authorities import ca_check_usable, ca_issuer, crl_generate
-from .certificates_store import certificate_instance, certificate_row, san_strings
+from .authorities import ca_check_usable, ca_issue_options, ca_issuer, crl_generate
+from .certificates_store import (
+    certificate_instance,
+    certificate_row,
+    certificate_san,
+    san_strings,
+)
 from .errors import CAError
 from .keys import keypair_private_key
-
-DATABASE_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
-
 
 # --- CSRs ------------------------------------------------------------------------------------
 
@@ -68,6 +86,9 @@ def csr_parse(*, data: bytes) -> x509.CertificateSigningRequest:
         raise CAError(
             _("The CSR has neither a CN nor a subjectAltName: generate it again with CN:<FQDN>.")
         )
+    # What the CA would refuse to sign (key size, name lengths, control characters) is
+    # refused here already, at preview and before anything is stored.
+    check_signable(public_key=_csr_public_key(csr), subject=subject, san=san)
     return csr
 
 
@@ -224,6 +245,24 @@ def _profile(profile: str | CertProfile) -> CertProfile:
     return parsed
 
 
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """What :func:`certificate_issue` returns: the stored row and what the signer should read."""
+
+    certificate: Certificate
+    warnings: list[str] = field(default_factory=list)
+
+
+def _not_recordable(exc: DataError) -> CAError:
+    return CAError(
+        _(
+            "The certificate could not be recorded, so it was not issued (%(error)s): check "
+            "the CSR's names for unusual characters."
+        )
+        % {"error": str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}
+    )
+
+
 def certificate_issue(
     *,
     ca: CertificateAuthority,
@@ -231,13 +270,16 @@ def certificate_issue(
     profile: str | CertProfile,
     days: int,
     san: list[x509.GeneralName] | None = None,
+    force: bool = False,
     actor: Actor,
-) -> Certificate:
+) -> IssuedCertificate:
     """Sign a CSR with ``ca`` and keep the certificate (audit "certificate.sign").
 
     The subject comes from the checked CSR; ``san`` is the signer's edited list (None: the
-    CSR's own, or the CN for server profiles when the CSR has none). Signing happens before
-    the transaction; the rows are written all together or not at all.
+    CSR's own, or the CN for server profiles when the CSR has none). ``force``: sign a TLS
+    server certificate valid longer than Apple's 825 days. The request is checked, signed
+    and stored in one transaction: a certificate the database cannot record is never
+    handed out (the CA never signs what it cannot record).
 
     Pass a stored ``SigningRequest`` (csr_store/csr_create) to link the certificate to it
     and to its key pair; a bare ``x509`` CSR is checked and signed but not kept (the
@@ -259,9 +301,47 @@ def certificate_issue(
             names = [classify_name(cn)] if cn else []
         except PKIError:
             names = []
-    options = IssueOptions(crl_url=ca.crl_url, ocsp_url=ca.ocsp_url)
+    options = ca_issue_options(ca=ca, force=force)
+    issuer = ca_issuer(ca=ca)
+    key = request_row.key if request_row is not None else None
+    try:
+        with transaction.atomic():
+            certificate = _issue_and_record(
+                ca=ca,
+                issuer=issuer,
+                request=request,
+                request_row=request_row,
+                key=key,
+                subject=subject,
+                names=names,
+                profile=cert_profile,
+                days=days,
+                options=options,
+                actor=actor,
+            )
+    except DataError as exc:  # a value the database cannot store: nothing kept, nothing issued
+        raise _not_recordable(exc) from None
+    return IssuedCertificate(certificate=certificate, warnings=list(options.warnings))
+
+
+def _issue_and_record(
+    *,
+    ca: CertificateAuthority,
+    issuer: Issuer,
+    request: x509.CertificateSigningRequest,
+    request_row: SigningRequest | None,
+    key: KeyPair | None,
+    subject: x509.Name,
+    names: list[x509.GeneralName],
+    profile: CertProfile,
+    days: int,
+    options: IssueOptions,
+    actor: Actor,
+) -> Certificate:
+    """Check, sign and insert with audit; the caller holds the transaction."""
+    cert_profile = profile
     cert = issue_certificate(
-        issuer=ca_issuer(ca=ca),
+        issuer=issuer,
         public_key=_csr_public_key(request),
         subject=subject,
         san=names,
@@ -269,37 +349,34 @@ def certificate_issue(
         days=days,
         options=options,
     )
-    key = request_row.key if request_row is not None else None
-    with transaction.atomic():
-        certificate = certificate_row(
-            cert=cert,
-            source=CertificateSource.INTERNAL,
-            issuer_ca=ca,
-            key=key,
-            signing_request=request_row,
-            profile=cert_profile.value,
-            actor=actor,
-        )
-        audit_record(
-            action=AuditAction.CERTIFICATE_SIGN,
-            actor=actor,
-            target=certificate,
-            summary=_("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)")
-            % {
-                "subject": certificate.subject,
-                "ca": ca.name,
-                "profile": cert_profile.value,
-                "serial": certificate.serial_number,
-            },
-            details={
-                "ca": ca.slug,
-                "serial": certificate.serial_number,
-                "san": certificate.san,
-                "not_after": certificate.not_after.isoformat(),
-                "warnings": options.warnings,
-            },
-        )
-    certificate.warnings = options.warnings  # type: ignore[attr-defined]
+    certificate = certificate_row(
+        cert=cert,
+        source=CertificateSource.INTERNAL,
+        issuer_ca=ca,
+        key=key,
+        signing_request=request_row,
+        profile=cert_profile.value,
+        actor=actor,
+    )
+    audit_record(
+        action=AuditAction.CERTIFICATE_SIGN,
+        actor=actor,
+        target=certificate,
+        summary=_("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)")
+        % {
+            "subject": certificate.subject,
+            "ca": ca.name,
+            "profile": cert_profile.value,
+            "serial": certificate.serial_number,
+        },
+        details={
+            "ca": ca.slug,
+            "serial": certificate.serial_number,
+            "san": certificate.san,
+            "not_after": certificate.not_after.isoformat(),
+            "warnings": options.warnings,
+        },
+    )
     return certificate
 
 
@@ -319,7 +396,7 @@ def certificate_issue_batch(
     cert_profile = _profile(profile)
     ca_check_usable(ca=ca)
     issuer = ca_issuer(ca=ca)
-    options = IssueOptions(crl_url=ca.crl_url, ocsp_url=ca.ocsp_url)
+    options = ca_issue_options(ca=ca)
     signed = []
     for request in csrs:
         check_csr(request)
@@ -378,6 +455,30 @@ def _load_certificate(data: bytes) -> x509.Certificate:
         raise CAError(_("The file is not a readable certificate (PEM or DER).")) from None
 
 
+def _check_recordable(cert: x509.Certificate) -> None:
+    """Refuse, with a message, a certificate whose serial or names CertDesk cannot store."""
+    serial = serial_to_hex(abs(cert.serial_number))
+    if len(serial) > SERIAL_HEX_MAX_LENGTH:
+        raise CAError(
+            _(
+                "The certificate's serial number is %(octets)d bytes long; CertDesk keeps "
+                "serials of up to %(limit)d bytes (RFC 5280 allows 20): ask the CA for a "
+                "standard certificate."
+            )
+            % {"octets": len(serial) // 2, "limit": SERIAL_HEX_MAX_LENGTH // 2}
+        )
+    san = certificate_san(cert)
+    texts = [str(a.value) for name in (cert.subject, cert.issuer) for a in name]
+    texts += [str(n.value) for n in san if isinstance(n.value, str)]
+    if any(has_control_character(text) for text in texts):
+        raise CAError(
+            _(
+                "The certificate's subject, issuer or subjectAltName contains a control "
+                "character (such as NUL): CertDesk does not keep such a certificate."
+            )
+        )
+
+
 def certificate_import(
     *, pem: bytes, source: str, key: KeyPair | None, actor: Actor
 ) -> Certificate:
@@ -388,6 +489,7 @@ def certificate_import(
             % {"source": source, "choices": ", ".join(CertificateSource.values)}
         )
     cert = _load_certificate(pem)
+    _check_recordable(cert)
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
     if Certificate.objects.filter(fingerprint_sha256=fingerprint).exists():
         raise CAError(_("This certificate is already in CertDesk."))
@@ -419,6 +521,8 @@ def certificate_import(
             raise CAError(
                 _("A certificate with this issuer and serial number is already in CertDesk.")
             ) from None
+        except DataError as exc:
+            raise _not_recordable(exc) from None
         audit_record(
             action=AuditAction.CERTIFICATE_UPLOAD,
             actor=actor,

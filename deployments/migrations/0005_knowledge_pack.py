@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deployments', '0004_script_safe_values'),
+        ('deployments', '0004_script_safe_values_and_trusted_root'),
     ]
 
     operations = [

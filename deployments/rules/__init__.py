@@ -42,6 +42,7 @@ from .catalogue import (
     DEFAULT_KEY_TYPE,
     IFACE_PORT_PATTERN,
     INTERNAL_CA_MEMBER,
+    LEAF_PROFILES,
     CertProfile,
     DatabaseRole,
     Kind,
@@ -73,6 +74,7 @@ from .checks import (
     has_errors,
 )
 from .facts import certificate_facts
+from .lifetimes import INTERNAL_TLS_DAYS, default_validity_days, public_tls_max_days
 from .naming import component_fqdn, file_base, name_covers, names_cover, san_with_cn, unique
 from .packs import DEFAULT_PACK, get_pack, pack_names, register_pack, unregister_pack
 from .plan import (
@@ -114,6 +116,8 @@ __all__ = [
     "DEFAULT_PACK",
     "IFACE_PORT_PATTERN",
     "INTERNAL_CA_MEMBER",
+    "INTERNAL_TLS_DAYS",
+    "LEAF_PROFILES",
     "PKI_CHECKS",
     "CertProfile",
     "CertificateFacts",
@@ -160,6 +164,7 @@ __all__ = [
     "check_xmpp_names",
     "component_fqdn",
     "database_cluster_needed",
+    "default_validity_days",
     "file_base",
     "get_pack",
     "has_errors",
@@ -173,6 +178,7 @@ __all__ = [
     "pack_of",
     "plan_for_component",
     "public_required",
+    "public_tls_max_days",
     "register_pack",
     "render_install_text",
     "required_certificates",

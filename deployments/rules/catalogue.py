@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from certauthority.pki.keys import KeyType
+from certauthority.pki.names import DATABASE_CLIENT_CN
+from certauthority.pki.sign import CertProfile
 
 if TYPE_CHECKING:
 
@@ -66,10 +68,9 @@ class Signer(_TextChoices):
     SELF_SIGNED = "self_signed", gettext_lazy("Self-signed")
 
 
-class CertProfile(_TextChoices):
-    SERVER = "server", gettext_lazy("Server")
-    CLIENT = "client", gettext_lazy("Client")
-    SERVER_CLIENT = "server-client", gettext_lazy("Server and client")
+# The certificate profile is defined once, in pki (SPEC R3.9: serverAuth, clientAuth or both);
+# a plan entry uses one of the leaf profiles.
+LEAF_PROFILES: tuple[CertProfile, ...] = tuple(p for p in CertProfile if p is not CertProfile.CA)
 
 
 class DatabaseRole(_TextChoices):
@@ -119,7 +120,7 @@ _BASENAME = re.compile(BASENAME_PATTERN)
 # MMP interface:port, e.g. a:4999 or lo:5222 (SPEC R4.5).
 IFACE_PORT_PATTERN = r"^(?:[a-e]|lo):[0-9]{1,5}\Z"
 _IFACE_PORT = re.compile(IFACE_PORT_PATTERN)
-DB_CLIENT_CN = "postgres"  # SPEC R3.9, R4.8
+DB_CLIENT_CN = DATABASE_CLIENT_CN  # SPEC R3.9, R4.8
 DEFAULT_KEY_TYPE: str = KeyType.RSA2048.value  # R3.3, Appendix A: rsa:2048
 INTERNAL_CA_MEMBER = "@internal-ca"  # a trust bundle member: the internal CA chain
 

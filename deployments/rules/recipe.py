@@ -193,6 +193,7 @@ class Recipe:
     tagged: bool = False  # R4.5: the MMP names it by a tag
     points_at: str = ""  # R4.5: the kind it connects to (a trunk names its load balancer)
     has_database_role: bool = False  # R4.8: database host or remote Call Bridge
+    settings: tuple[str, ...] = ()  # component fields it takes beyond its FQDN and names
     # -- the certificate --------------------------------------------------------------------
     needs_certificate: SpecTest = always  # R2.4: e.g. TURN only with TLS
     purpose: str = ""  # what its plan entry is for (Purpose)
@@ -239,7 +240,6 @@ class KnowledgePack:
     spec_document: str  # where its rules are restated, e.g. ../shared/SPEC.md
     recipes: tuple[Recipe, ...]
     checks: tuple[Check, ...]  # every check, in the order findings are shown
-    public_tls_max_days: int  # what a public CA issues at most today (see the pack)
     _by_kind: dict[str, Recipe] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -164,11 +164,24 @@ def _obtain_line(line: str) -> str:
     return line
 
 
-def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) -> str:
+def _without(line: str, absent: frozenset[str]) -> str:
+    """``… certs <key> <crt> <bundle>`` without a bundle that is not delivered (R4.4-R4.11)."""
+    words = line.split(" ")
+    if len(words) > 3 and words[-1] in absent and "certs" in words:
+        return " ".join(words[:-1])
+    return line
+
+
+def render_install_text(
+    script: InstallScript, *, obtain: Sequence[str] = (), absent: frozenset[str] = frozenset()
+) -> str:
     """install.txt: what an admin reads and copies, one command per line.
 
     Refuses (``UnsafeValue``) rather than writes a line a value could have changed: a
     command that is not the template's verb and bare words, or any control character.
+    ``absent``: intermediate bundles that will never be delivered, because the operator
+    declared the certificate's issuer a root the clients trust (R1.3): they are neither
+    uploaded nor named; ``pki verify`` then needs that root's certificate.
     """
     out: list[str] = [
         _("# CertDesk install script for %(server)s (%(fqdn)s), deployment %(deployment)s")
@@ -185,16 +198,30 @@ def render_install_text(script: InstallScript, *, obtain: Sequence[str] = ()) ->
         out.extend(_obtain_line(line) for line in obtain)
         out.append("")
     out.append(_("## 1. Upload these files by SFTP (R4.2)"))
-    out.extend(quote(u.name, Grammar.MMP) for u in script.uploads)
+    out.extend(quote(u.name, Grammar.MMP) for u in script.uploads if u.name not in absent)
     out.append(PKI_CHECKS["list"])
     out.append("")
     out.append(_("## 2. Check each file before assigning it (R4.3)"))
-    out.extend(_mmp_command(line) for line in script.checks)
+    for line in script.checks:
+        words = line.split(" ")
+        if words[:2] == ["pki", "verify"] and words[-1] in absent:
+            out.append(
+                _comment(
+                    _(
+                        "# pki verify %(cert)s <root-certificate>: its issuer is a root the "
+                        "clients trust, which CertDesk does not hold; upload that root's "
+                        "certificate to verify against it."
+                    )
+                    % {"cert": words[2]}
+                )
+            )
+            continue
+        out.append(_mmp_command(line))
     for number, step in enumerate(script.steps, start=3):
         out.append("")
         out.append(f"## {number}. {_comment(step.title)} ({_comment(step.rule)})")
         out.extend(f"# {_comment(note)}" for note in step.notes)
-        out.extend(_mmp_command(line) for line in step.commands)
+        out.extend(_mmp_command(_without(line, absent)) for line in step.commands)
         out.extend(f"-> {_comment(line)}" for line in step.expect)
     return "\n".join(check_line(line) for line in out) + "\n"
 
@@ -294,5 +321,4 @@ def obtain_commands(
         # R3.12; the basename is a checked file name, the template a constant.
         f'certreq -submit -attrib "CertificateTemplate:WebServer" '
         f"{quote(planned.basename, Grammar.MMP)}.csr",
-        *then_attach,
     ]

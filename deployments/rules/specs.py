@@ -168,6 +168,9 @@ class CertificateFacts:
     not_after: dt.datetime
     public_key_sha256: str
     pem: str = ""
+    # The issuer (RFC 4514) at which the chain CertDesk delivers stops short of a root it
+    # knows; "" when complete, declared a trusted root, or not looked at (checks/chains.py).
+    chain_gap: str = ""
 
 
 @dataclass(frozen=True)

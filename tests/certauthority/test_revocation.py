@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _issue(ca, cn="www.example.com"):
     return services.certificate_issue(
         ca=ca, csr=make_csr(cn), profile="server", days=30, actor=None
-    )
+    ).certificate
 
 
 def test_openssl_refuses_a_revoked_certificate_with_the_crl(

@@ -30,7 +30,7 @@ def test_openssl_verifies_a_server_certificate_through_the_intermediate(
     root, intermediate = chain_files
     cert = services.certificate_issue(
         ca=issuing_ca, csr=make_csr(), profile="server", days=90, actor=None
-    )
+    ).certificate
     leaf = write("leaf.pem", cert.pem)
     result = openssl("verify", "-CAfile", root, "-untrusted", intermediate, leaf)
     assert result.returncode == 0, result.stderr
@@ -50,16 +50,18 @@ def test_openssl_shows_the_profiles_usages_and_revocation_pointers(
 ):
     cert = services.certificate_issue(
         ca=issuing_ca, csr=make_csr(), profile=profile, days=30, actor=None
-    )
+    ).certificate
     text = openssl("x509", "-noout", "-text", "-in", write("c.pem", cert.pem), check=True).stdout
     for usage in usages:
         assert usage in text
-    assert "Digital Signature, Key Agreement" in text  # an EC subject key
+    # An EC subject key: digitalSignature only, as step-ca and the CA/B profiles (issue 9 item 6).
+    assert "X509v3 Key Usage: critical\n                Digital Signature\n" in text
     assert "CA:FALSE" in text
     assert "X509v3 Subject Key Identifier" in text
     assert "X509v3 Authority Key Identifier" in text
     assert "http://127.0.0.1:8000/crl/example-issuing-ca.crl" in text
     assert "OCSP - URI:http://127.0.0.1:8000/ocsp/example-issuing-ca/" in text
+    assert "CA Issuers - URI:http://127.0.0.1:8000/crl/example-issuing-ca.crt" in text
     assert "Signature Algorithm: ecdsa-with-SHA256" in text
 
 
@@ -67,7 +69,7 @@ def test_an_rsa_subject_key_gets_key_encipherment(issuing_ca, rsa2048_key):
     cert = _x509(
         services.certificate_issue(
             ca=issuing_ca, csr=make_csr(key=rsa2048_key), profile="server", days=30, actor=None
-        )
+        ).certificate
     )
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.key_encipherment and not usage.key_agreement
@@ -77,7 +79,9 @@ def test_serials_are_random_and_at_least_64_bits(issuing_ca):
     csr = make_csr()
     serials = {
         _x509(
-            services.certificate_issue(ca=issuing_ca, csr=csr, profile="server", days=1, actor=None)
+            services.certificate_issue(
+                ca=issuing_ca, csr=csr, profile="server", days=1, actor=None
+            ).certificate
         ).serial_number
         for _ in range(5)
     }
@@ -88,7 +92,9 @@ def test_serials_are_random_and_at_least_64_bits(issuing_ca):
 def test_the_subject_comes_from_the_csr_and_the_cn_becomes_the_san_when_there_is_none(issuing_ca):
     csr = make_csr("cb1.example.com")
     cert = _x509(
-        services.certificate_issue(ca=issuing_ca, csr=csr, profile="server", days=1, actor=None)
+        services.certificate_issue(
+            ca=issuing_ca, csr=csr, profile="server", days=1, actor=None
+        ).certificate
     )
     assert cert.subject == csr.subject
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -100,24 +106,25 @@ def test_the_signer_may_replace_the_san_list(issuing_ca):
     edited = [classify_name("example.com"), classify_name("xmpp.example.com")]
     row = services.certificate_issue(
         ca=issuing_ca, csr=csr, profile="server", days=1, san=edited, actor=None
-    )
+    ).certificate
     assert row.san == ["DNS:example.com", "DNS:xmpp.example.com"]
     san = _x509(row).extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert "old.example.com" not in san.get_values_for_type(x509.DNSName)
 
 
 def test_the_validity_never_outlasts_the_issuing_ca(issuing_ca):
-    row = services.certificate_issue(
-        ca=issuing_ca, csr=make_csr(), profile="server", days=3650, actor=None
+    # A client certificate: TLS server ones stop at 825 days anyway (test_ca_profiles.py).
+    issued = services.certificate_issue(
+        ca=issuing_ca, csr=make_csr(), profile="client", days=3650, actor=None
     )
-    assert row.not_after == issuing_ca.certificate.not_after
-    assert any("shortened" in w for w in row.warnings)
+    assert issued.certificate.not_after == issuing_ca.certificate.not_after
+    assert any("shortened" in w for w in issued.warnings)
 
 
 def test_signing_records_who_signed_what_in_the_audit_log(issuing_ca, operator):
     row = services.certificate_issue(
         ca=issuing_ca, csr=make_csr(), profile="server", days=1, actor=operator
-    )
+    ).certificate
     event = AuditEvent.objects.get(action="certificate.sign")
     assert event.actor == operator and event.actor_name == "operator"
     assert row.serial_number in event.summary
@@ -228,7 +235,7 @@ def test_the_default_ca_key_is_rsa_3072():
 def test_the_chain_runs_from_the_issuing_ca_to_the_root(issuing_ca, root_ca):
     row = services.certificate_issue(
         ca=issuing_ca, csr=make_csr(), profile="server", days=1, actor=None
-    )
+    ).certificate
     chain = services.certificate_chain(certificate=row)
     assert [c.subject.rfc4514_string() for c in chain] == [
         "CN=Example Issuing CA,O=Example Inc.,C=GB",
@@ -241,7 +248,7 @@ def test_a_stored_csr_can_be_signed_later(issuing_ca):
     stored = services.csr_store(csr_pem=pem(make_csr("db1.example.com")), actor=None)
     row = services.certificate_issue(
         ca=issuing_ca, csr=stored, profile="server", days=1, actor=None
-    )
+    ).certificate
     assert row.signing_request == stored and row.common_name == "db1.example.com"
 
 
@@ -253,7 +260,9 @@ def test_a_csr_made_with_a_stored_key_links_the_certificate_to_that_key(issuing_
         san=[classify_name("webadmin.example.com")],
         actor=None,
     )
-    row = services.certificate_issue(ca=issuing_ca, csr=csr, profile="server", days=1, actor=None)
+    row = services.certificate_issue(
+        ca=issuing_ca, csr=csr, profile="server", days=1, actor=None
+    ).certificate
     assert row.key == keypair
 
 
@@ -263,7 +272,7 @@ def test_an_imported_public_certificate_is_kept_with_its_source(issuing_ca):
     )
     issued = services.certificate_issue(
         ca=other_root, csr=make_csr("pub.example.com"), profile="server", days=1, actor=None
-    )
+    ).certificate
     data = issued.pem.encode()
     issued.delete()
     row = services.certificate_import(pem=data, source="public", key=None, actor=None)
@@ -275,7 +284,9 @@ def test_an_imported_public_certificate_is_kept_with_its_source(issuing_ca):
 def test_sha384_is_used_by_a_p384_ca(db):
     ca = services.ca_create_root(name="P384", subject="CN=P384", key_type="ec384", actor=None)
     cert = _x509(
-        services.certificate_issue(ca=ca, csr=make_csr(), profile="server", days=1, actor=None)
+        services.certificate_issue(
+            ca=ca, csr=make_csr(), profile="server", days=1, actor=None
+        ).certificate
     )
     assert isinstance(cert.signature_hash_algorithm, hashes.SHA384)
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value

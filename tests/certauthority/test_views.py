@@ -25,7 +25,9 @@ def issued(issuing_ca):
         san=[],
         actor=None,
     )
-    return services.certificate_issue(ca=issuing_ca, csr=csr, profile="server", days=30, actor=None)
+    return services.certificate_issue(
+        ca=issuing_ca, csr=csr, profile="server", days=30, actor=None
+    ).certificate
 
 
 def _pages(issuing_ca, issued):

@@ -249,3 +249,59 @@ def test_the_command_exits_0_1_and_2_as_documented_without_tracebacks(cli_env):
     )
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
     assert run_ca(cli_env).returncode == 2
+
+
+# --- the CRL/OCSP base URL (issue 9 item 5) ------------------------------------------------
+
+
+def _ca_with_err(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("ca", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_init_prints_the_urls_it_will_write_and_warns_about_loopback():
+    out, err = _ca_with_err("init", "Url Root", "--key-type", "ec256")
+    assert "CRL http://127.0.0.1:8000/crl/url-root.crl" in out
+    assert "OCSP http://127.0.0.1:8000/ocsp/url-root/" in out
+    assert "CA certificate http://127.0.0.1:8000/crl/url-root.crt" in out
+    assert "loopback" in err and "ca set-url url-root" in err
+    out, err = _ca_with_err(
+        "init", "Url Root 2", "--key-type", "ec256", "--base-url", "https://pki.example.com"
+    )
+    assert "CRL https://pki.example.com/crl/url-root-2.crl" in out and err == ""
+
+
+@pytest.mark.django_db
+def test_set_url_changes_the_base_for_what_the_ca_signs_next(cas, tmp_path):
+    _root, issuing = cas
+    out, _err = _ca_with_err("set-url", "Lab Issuing", "--base-url", "https://pki.example.com/")
+    assert "https://pki.example.com" in out and "was http://127.0.0.1:8000" in out
+    assert CertificateAuthority.objects.get(pk=issuing.pk).base_url == "https://pki.example.com"
+    csr = _csr_file(tmp_path / "w.csr")
+    ca(
+        "sign",
+        str(csr),
+        "--ca",
+        "Lab Issuing",
+        "--profile",
+        "server",
+        "--out",
+        str(tmp_path / "w.crt"),
+    )
+    cert = x509.load_pem_x509_certificate((tmp_path / "w.crt").read_bytes())
+    points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert points[0].full_name[0].value == "https://pki.example.com/crl/lab-issuing.crl"
+    assert AuditEvent.objects.filter(action="ca.change").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["ftp://pki.example.com", "https://pki example.com", "https://pki.example.com/\x07"]
+)
+def test_set_url_refuses_a_bad_url_with_one_line(cas, url):
+    with pytest.raises(CommandError) as caught:
+        _ca_with_err("set-url", "Lab Root", "--base-url", url)
+    assert caught.value.returncode == 1 and "\n" not in str(caught.value)
+    assert CertificateAuthority.objects.get(slug="lab-root").base_url == "http://127.0.0.1:8000"

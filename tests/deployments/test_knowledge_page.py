@@ -56,3 +56,13 @@ def test_the_page_speaks_japanese(client_as, viewer):
     page = client.get(reverse("deployments:knowledge"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "CertDesk の知識" in page
     assert "What CertDesk knows" not in page
+
+
+def test_the_deployment_page_shows_each_component_s_settings_from_its_recipe(
+    client_as, viewer, load_example
+):
+    split = load_example("single-split")
+    page = client_as(viewer).get(reverse("deployments:detail", args=[split.pk])).content.decode()
+    assert "XMPP domain example.com" in page  # R3.7, defaulting to the deployment's domain
+    assert "trunk interface:port a:4999" in page  # R4.5
+    assert "Edge load balancer Edge1toLB (edge1)" in page  # R4.5

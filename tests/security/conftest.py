@@ -95,7 +95,9 @@ def issued(root_ca):
         san=[],
         actor=None,
     )
-    return services.certificate_issue(ca=root_ca, csr=csr, profile="server", days=30, actor=None)
+    return services.certificate_issue(
+        ca=root_ca, csr=csr, profile="server", days=30, actor=None
+    ).certificate
 
 
 @pytest.fixture

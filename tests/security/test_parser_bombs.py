@@ -30,7 +30,7 @@ from certauthority.pki.pem import pem_blocks
 from certauthority.pki.pkcs12 import load_pkcs12
 from certauthority.pki.ssh import pkcs12_to_ssh
 
-from .der_patch import patch_integer
+from .der_patch import patch_integer, pfx_hiding_a_key_bag
 from .test_bad_input import nothing_saved
 
 BOUND_SECONDS = 2.0
@@ -127,6 +127,7 @@ class Material:
     pkcs8_pbkdf2: bytes  # PEM, PBES2 + PBKDF2, -iter 2048
     pkcs8_scrypt: bytes  # PEM, PBES2 + scrypt N=16384
     pkcs8_pbes1: bytes  # DER, PKCS#12 PBE, -iter 2048
+    p12_others: tuple[bytes, ...]  # -legacy (RC2-40), two-key 3DES, AES-128, empty password
 
 
 def _pem(der: bytes) -> bytes:
@@ -153,6 +154,10 @@ def material(openssl, tmp_path_factory) -> Material:
     run(*export, "-certpbe", "NONE", "-nomaciter", "-out", d / "b.p12")
     run(*export, "-keypbe", "NONE", "-nomaciter", "-out", d / "c.p12")
     run(*export, "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-out", d / "d.p12")
+    run(*export[:-2], "-legacy", "-out", d / "e.p12")
+    run(*export, "-certpbe", "PBE-SHA1-2DES", "-out", d / "f.p12")
+    run(*export, "-certpbe", "AES-128-CBC", "-out", d / "g.p12")
+    run(*export[:-4], "-passout", "pass:", "-iter", "2048", "-out", d / "h.p12")
     topk8 = ("pkcs8", "-topk8", "-in", d / "k.pem", "-passout", f"pass:{PASSWORD}")
     run(*topk8, "-v2", "aes-256-cbc", "-iter", "2048", "-out", d / "pbkdf2.pem")
     run(*topk8, "-scrypt", "-scrypt_N", "16384", "-scrypt_r", "8", "-scrypt_p", "1",
@@ -169,6 +174,7 @@ def material(openssl, tmp_path_factory) -> Material:
         pkcs8_pbkdf2=read("pbkdf2.pem"),
         pkcs8_scrypt=read("scrypt.pem"),
         pkcs8_pbes1=read("v1.der"),
+        p12_others=tuple(read(f"{n}.p12") for n in "efgh"),
     )
 
 
@@ -180,6 +186,9 @@ def _hostile_p12s(m: Material) -> dict[str, bytes]:
         "PKCS#12 PBE iterations": patch_integer(m.p12_legacy_pbe, 2048, HUGE, which=0),
         "every count": patch_integer(m.p12, 2048, HUGE),
         "just above the bound": patch_integer(m.p12, 2048, MAX_ITERATIONS + 1, which=2),
+        "a key bag hidden in encrypted contents": pfx_hiding_a_key_bag(
+            patch_integer(_pem_der(m.pkcs8_pbkdf2), 2048, HUGE), PASSWORD.encode()
+        ),
     }
 
 
@@ -200,7 +209,11 @@ P12_CASES = [
     "PKCS#12 PBE iterations",
     "every count",
     "just above the bound",
+    "a key bag hidden in encrypted contents",
 ]
+# Inspect tries no password and the empty one: a key bag hidden under a real password stays
+# unopened ("password protected"); the empty-password variant has its own test.
+INSPECT_CASES = P12_CASES[:-1]
 KEY_CASES = [
     "PBKDF2 iterations, PEM",
     "PBKDF2 iterations, DER",
@@ -214,6 +227,13 @@ def test_the_normal_files_open(material):
     for p12 in (material.p12, material.p12_key_only, material.p12_certs_only):
         assert load_pkcs12(p12, PASSWORD.encode()).key is not None
     assert load_pkcs12(material.p12_legacy_pbe, PASSWORD.encode()).certificate is not None
+    *others, empty = material.p12_others
+    for p12 in others:
+        assert load_pkcs12(p12, PASSWORD.encode()).key is not None
+    assert load_pkcs12(empty, None).key is not None
+    assert detect(empty).summary.startswith("PKCS#12 (key RSA 2048 bits")
+    hidden = pfx_hiding_a_key_bag(_pem_der(material.pkcs8_pbkdf2), PASSWORD.encode())
+    assert load_pkcs12(hidden, PASSWORD.encode()).key is not None
     for key in (material.pkcs8_pbkdf2, material.pkcs8_scrypt, material.pkcs8_pbes1):
         assert load_private_key(key, PASSWORD.encode()).key_size == 2048
 
@@ -228,6 +248,27 @@ def test_a_pkcs12_file_with_a_huge_work_factor_is_refused_before_deriving(materi
     assert "openssl pkcs12 -export -iter 2048" in message
 
 
+def test_a_wrong_password_is_refused_before_cryptography_is_asked(material):
+    from certauthority.pki.errors import WrongPassword
+
+    with pytest.raises(WrongPassword):
+        quickly(lambda: load_pkcs12(material.p12, b"not-the-password"))
+
+
+@pytest.mark.django_db
+def test_inspect_looks_inside_encrypted_contents_with_the_empty_password(
+    client_as, viewer, material
+):
+    """Inspect opens .p12 files with the empty password: a file made for it must not hide
+    a key bag with 2^31-1 iterations inside its encrypted contents."""
+    hostile = pfx_hiding_a_key_bag(patch_integer(_pem_der(material.pkcs8_pbkdf2), 2048, HUGE), b"")
+    client = client_as(viewer)
+    upload = SimpleUploadedFile("x.p12", hostile)
+    response = quickly(lambda: _tool(client, "inspect", material_file=upload))
+    assert response.status_code == 422
+    assert "iterations" in response.content.decode()
+
+
 @pytest.mark.parametrize("case", KEY_CASES)
 def test_an_encrypted_key_with_a_huge_work_factor_is_refused_before_deriving(material, case):
     data = _hostile_keys(material)[case]
@@ -236,7 +277,7 @@ def test_an_encrypted_key_with_a_huge_work_factor_is_refused_before_deriving(mat
     assert "openssl pkcs8 -topk8" in str(caught.value)
 
 
-@pytest.mark.parametrize("case", P12_CASES)
+@pytest.mark.parametrize("case", INSPECT_CASES)
 def test_inspect_names_the_iteration_count_of_a_hostile_pkcs12_file(material, case):
     found = quickly(lambda: detect(_hostile_p12s(material)[case]))
     assert found.kind is Kind.UNKNOWN
@@ -295,7 +336,7 @@ def test_pki_pkcs12_to_ssh_refuses_a_hostile_file_and_leaves_it(material, case, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", P12_CASES)
+@pytest.mark.parametrize("case", INSPECT_CASES)
 def test_the_tools_page_refuses_a_hostile_pkcs12_upload_with_a_message(
     client_as, viewer, material, case
 ):
@@ -339,3 +380,82 @@ def test_a_key_upload_with_a_huge_work_factor_is_refused_and_saves_nothing(mater
             )
         )
     assert not KeyPair.objects.filter(label="hostile").exists()
+
+
+# --- a MiB of real certificates -----------------------------------------------------------
+
+
+def _certificates(count: int) -> tuple[list[bytes], bytes]:
+    """``count`` distinct certificates from one CA, and the CA's certificate."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = dt.datetime.now(dt.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name.from_rfc4514_string("CN=Bomb Root")
+
+    def cert(subject: x509.Name, ca: bool) -> bytes:
+        built = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(root_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        return built.public_bytes(serialization.Encoding.PEM)
+
+    names = [x509.Name.from_rfc4514_string(f"CN=h{n}.example.com") for n in range(count)]
+    return [cert(name, False) for name in names], cert(root_name, True)
+
+
+@pytest.fixture(scope="module")
+def many_certificates() -> tuple[bytes, bytes]:
+    """About 1 MiB of certificates: 50 distinct ones, repeated."""
+    pems, root = _certificates(count=50)
+    text = b"".join(pems)
+    return text * (MIB // len(text)), root
+
+
+def test_ordering_many_certificates_is_refused_quickly():
+    from certauthority.pki.bundle import MAX_CHAIN_CERTIFICATES, order_chain
+    from certauthority.pki.material import certificates_from_bytes
+
+    pems, root = _certificates(count=400)
+    certs = certificates_from_bytes(b"".join(pems) + root, "bundle.pem")
+    with pytest.raises(PKIError, match=f"at most {MAX_CHAIN_CERTIFICATES}"):
+        quickly(lambda: order_chain(certs))
+
+
+def test_a_mib_of_certificates_is_refused_by_count_with_a_message(many_certificates):
+    from certauthority.pki.material import certificates_from_bytes
+
+    with pytest.raises(PKIError, match="split the file") as caught:
+        quickly(lambda: certificates_from_bytes(many_certificates[0], "bundle.pem"))
+    assert ".." not in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tool", ["inspect", "verify"])
+def test_the_tools_page_answers_a_mib_of_certificates_within_the_bound(
+    client_as, viewer, many_certificates, tool
+):
+    bundle, root = many_certificates
+    client = client_as(viewer)
+    if tool == "inspect":
+        fields = {"material_file": SimpleUploadedFile("all.pem", bundle)}
+    else:
+        fields = {
+            "cert_file": SimpleUploadedFile("all.pem", bundle),
+            "bundle_file": SimpleUploadedFile("all-again.pem", bundle),
+            "ca_file": SimpleUploadedFile("root.pem", root),
+        }
+    response = quickly(lambda: _tool(client, tool, **fields))
+    assert response.status_code in (200, 422)
+    assert 'id="tool-result"' in response.content.decode()

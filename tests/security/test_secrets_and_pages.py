@@ -147,7 +147,7 @@ def test_a_certificate_without_a_stored_key_has_no_key_page(client_as, ca_admin,
     csr = services.csr_store(csr_pem=make_csr("nokey.example.com"), actor=None)
     certificate = services.certificate_issue(
         ca=root_ca, csr=csr, profile="server", days=30, actor=None
-    )
+    ).certificate
     assert client_as(ca_admin).post(_key_url(certificate), NO_PASSWORD).status_code == 404
 
 
@@ -157,7 +157,7 @@ def test_download_file_names_are_plain_ascii_whatever_the_cn(client_as, ca_admin
     csr = services.csr_store(csr_pem=make_csr("日本.example.com"), actor=None)
     certificate = services.certificate_issue(
         ca=root_ca, csr=csr, profile="server", days=30, actor=None, san=[]
-    )
+    ).certificate
     response = client_as(ca_admin).get(
         reverse("certauthority:certificate-download", args=[certificate.pk, "certificate"])
     )

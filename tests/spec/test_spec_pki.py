@@ -91,7 +91,7 @@ def test_r1_5_a_revoked_intermediate_ca_is_no_longer_trusted_through_the_roots_c
     )
     leaf = services.certificate_issue(
         ca=issuing, csr=make_csr("cb.example.com"), profile="server", days=30, actor=None
-    )
+    ).certificate
     chain = services.ca_chain(ca=issuing)
     (tmp_path / "root.pem").write_bytes(chain[-1].public_bytes(serialization.Encoding.PEM))
     (tmp_path / "inter.pem").write_bytes(chain[0].public_bytes(serialization.Encoding.PEM))

@@ -108,3 +108,17 @@ def test_install_steps_come_in_the_guide_order_on_every_server():
     titles = [str(step.title) for _recipe, step in rules.get_pack().install_steps()]
     assert titles.index("XMPP server") < titles.index("Web Bridge") < titles.index("Call Bridge")
     assert titles.index("Call Bridge") < titles.index("Web Admin")
+
+
+def test_a_deployment_file_names_its_pack_and_an_unknown_one_is_refused_at_load(db):
+    from deployments import documents, services
+
+    from ..deployments.helpers import example_document
+
+    doc = example_document("single-split")
+    deployment, _created = services.deployment_load_document(
+        document={**doc, "knowledge_pack": "cms21"}, actor="test"
+    )
+    assert deployment.knowledge_pack == "cms21"
+    with pytest.raises(documents.DocumentError, match="no knowledge pack cms99"):
+        documents.validate_document({**doc, "knowledge_pack": "cms99"})

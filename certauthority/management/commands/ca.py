@@ -1,9 +1,11 @@
 """``manage.py ca``: run the internal CA from the command line.
 
     ca init NAME [--key-type T] [--days N] [--subject DN] [--parent NAME] [--path-length N]
+            [--base-url URL]
     ca list
+    ca set-url NAME --base-url URL
     ca sign CSRFILE --ca NAME --profile server|client|server-client [--days N] --out CRT
-            [--bundle-out FILE] [--san a,b,…]
+            [--bundle-out FILE] [--san a,b,…] [--force]
     ca revoke SERIAL --ca NAME [--reason R]
     ca crl NAME --out FILE [--pem]
     ca export NAME --out FILE [--chain]
@@ -30,7 +32,7 @@ from certauthority.pki.errors import PKIError
 from certauthority.pki.files import read_input, write_all_atomic, write_atomic
 from certauthority.pki.keys import KeyType
 from certauthority.pki.names import classify_names, parse_dn
-from certauthority.pki.sign import CertProfile
+from certauthority.pki.sign import TLS_SERVER_MAX_DAYS, CertProfile
 
 PROFILES = [p.value for p in CertProfile if p is not CertProfile.CA]
 
@@ -62,8 +64,20 @@ class Command(BaseCommand):
         init.add_argument("--subject", default=None, help='e.g. "CN=Example CA,O=Example,C=GB"')
         init.add_argument("--parent", default=None, help="Name of the CA that signs this one.")
         init.add_argument("--path-length", type=int, default=None)
+        init.add_argument(
+            "--base-url",
+            default=None,
+            help="Base of the CRL/OCSP/caIssuers URLs (default: CERTDESK_PUBLIC_URL).",
+        )
 
         sub.add_parser("list", help="List the CAs.")
+
+        set_url = sub.add_parser(
+            "set-url",
+            help="Change the base of a CA's CRL/OCSP/caIssuers URLs (for what it signs next).",
+        )
+        set_url.add_argument("name")
+        set_url.add_argument("--base-url", required=True)
 
         sign = sub.add_parser("sign", help="Sign a CSR (PEM or DER).")
         sign.add_argument("csr", type=Path)
@@ -74,6 +88,12 @@ class Command(BaseCommand):
         sign.add_argument("--bundle-out", type=Path, default=None)
         sign.add_argument(
             "--san", default=None, help="Replace the CSR's subjectAltName: a,b,c (no spaces)."
+        )
+        sign.add_argument(
+            "--force",
+            action="store_true",
+            help=f"Sign a server certificate valid longer than {TLS_SERVER_MAX_DAYS} days "
+            "(Apple platforms refuse it).",
         )
 
         revoke = sub.add_parser("revoke", help="Revoke a certificate by serial number.")
@@ -142,27 +162,52 @@ class Command(BaseCommand):
     def do_init(self, options) -> None:
         name = options["name"]
         subject = parse_dn(options["subject"] or f"CN={name}")
-        common = {"name": name, "subject": subject, "key_type": options["key_type"]}
+        common = {
+            "name": name,
+            "subject": subject,
+            "key_type": options["key_type"],
+            "days": options["days"],  # None: the service's default for roots/intermediates
+            "base_url": options["base_url"],
+        }
         if options["parent"]:
             parent = self._ca(options["parent"])
             ca = services.ca_create_intermediate(
                 parent=parent,
-                days=options["days"] or 1825,
                 path_length=options["path_length"] if options["path_length"] is not None else 0,
                 actor=self.actor,
                 **common,
             )
         else:
             ca = services.ca_create_root(
-                days=options["days"] or 3650,
-                path_length=options["path_length"],
-                actor=self.actor,
-                **common,
+                path_length=options["path_length"], actor=self.actor, **common
             )
         self.stdout.write(
             f"Created {'intermediate' if ca.parent_id else 'root'} CA '{ca.name}' ({ca.slug}), "
             f"serial {ca.certificate.serial_number}, valid until {ca.certificate.not_after:%Y-%m-%d}."
         )
+        self._write_urls(ca)
+
+    def _write_urls(self, ca: CertificateAuthority) -> None:
+        self.stdout.write(
+            f"Certificates it signs will carry: CRL {ca.crl_url}, OCSP {ca.ocsp_url}, "
+            f"CA certificate {ca.ca_issuers_url}"
+        )
+        if services.base_url_is_loopback(ca.base_url):
+            self.stderr.write(
+                f"Warning: {ca.base_url} is a loopback address that other machines cannot "
+                f"reach: run 'manage.py ca set-url {ca.slug} --base-url https://<host>' "
+                "before signing, or set CERTDESK_PUBLIC_URL."
+            )
+
+    def do_set_url(self, options) -> None:
+        ca = self._ca(options["name"])
+        old = ca.base_url
+        services.ca_set_base_url(ca=ca, base_url=options["base_url"], actor=self.actor)
+        self.stdout.write(
+            f"{ca.name}: the base URL is now {ca.base_url} (was {old}); certificates signed "
+            "from now on use it, those signed before keep their URLs."
+        )
+        self._write_urls(ca)
 
     def do_list(self, options) -> None:
         authorities = list(selectors.ca_list())
@@ -187,19 +232,21 @@ class Command(BaseCommand):
         ca = self._ca(options["ca"])
         csr = services.csr_parse(data=read_input(options["csr"]))
         san = classify_names(options["san"].split(",")) if options["san"] else None
-        certificate = services.certificate_issue(
+        issued = services.certificate_issue(
             ca=ca,
             csr=csr,
             profile=options["profile"],
             days=options["days"],
             san=san,
+            force=options["force"],
             actor=self.actor,
         )
+        certificate = issued.certificate
         files = [(out, certificate.pem.encode("ascii"), 0o644)]
         if bundle_out is not None:
             files.append((bundle_out, format_bundle(services.ca_chain(ca=ca)), 0o644))
         write_all_atomic(files)
-        for warning in getattr(certificate, "warnings", []):
+        for warning in issued.warnings:
             self.stderr.write(f"Warning: {warning}")
         self.stdout.write(
             f"Signed '{certificate.subject}' with {ca.name}: serial {certificate.serial_number}, "

@@ -6,7 +6,8 @@
     deployment issue NAME [--days N]     keys + CSRs for every entry; the internal CA signs its own
     deployment scripts NAME [--server S] [--out DIR]   files and install.txt per server,
                                          and csr/ with the CSRs waiting for an outside CA
-    deployment attach NAME BASENAME FILE [--bundle FILE]   the certificate a CA returned
+    deployment attach NAME BASENAME FILE [--bundle FILE] [--issuer-is-trusted-root]
+                                         the certificate a CA returned, with its chain
     deployment check NAME                findings; exit 1 when any is an error
 
 Bad input exits 1 with one line per problem; nothing is saved when loading fails.
@@ -48,7 +49,12 @@ class Command(BaseCommand):
         plan.add_argument("name")
         issue = sub.add_parser("issue", help="Generate keys and CSRs; sign the internal ones.")
         issue.add_argument("name")
-        issue.add_argument("--days", type=int, default=services.DEFAULT_DAYS)
+        issue.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="validity; default 397 days, or the public TLS limit in force for entries outside clients must trust",
+        )
         scripts = sub.add_parser("scripts", help="Write the files and install.txt per server.")
         scripts.add_argument("name")
         scripts.add_argument("--server", default=None)
@@ -62,6 +68,11 @@ class Command(BaseCommand):
         attach.add_argument("basename")
         attach.add_argument("file", type=Path, help="leaf, or leaf and chain (PEM, DER, PKCS#7)")
         attach.add_argument("--bundle", type=Path, default=None, help="intermediates, if separate")
+        attach.add_argument(
+            "--issuer-is-trusted-root",
+            action="store_true",
+            help="the chain's last issuer is a root the clients trust (no intermediate missing)",
+        )
 
     def handle(self, *args, **options) -> None:
         self.actor = options["actor"] or _default_actor()
@@ -86,7 +97,11 @@ class Command(BaseCommand):
     def do_load(self, options) -> None:
         path: Path = options["file"]
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:  # no more than the loader accepts (1 MiB)
+                data = handle.read(documents.MAX_DOCUMENT_BYTES + 1)
+            # Past the limit only the size matters: the loader refuses it with its message.
+            oversized = len(data) > documents.MAX_DOCUMENT_BYTES
+            text = data.decode("utf-8", errors="replace" if oversized else "strict")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: cannot be read: {exc}", returncode=1) from None
         deployment, created = services.deployment_load(text=text, actor=self.actor)
@@ -140,7 +155,11 @@ class Command(BaseCommand):
         data = read_input(options["file"])
         bundle = read_input(options["bundle"]) if options["bundle"] else None
         plan = services.plan_attach_certificate(
-            plan=plan, data=data, bundle=bundle, actor=self.actor
+            plan=plan,
+            data=data,
+            bundle=bundle,
+            issuer_is_trusted_root=options["issuer_is_trusted_root"],
+            actor=self.actor,
         )
         certificate = plan.certificate
         assert certificate is not None
@@ -149,6 +168,12 @@ class Command(BaseCommand):
             f"{certificate.not_after:%Y-%m-%d}; bundle of {plan.bundle_pem.count('BEGIN')} "
             "certificate(s)."
         )
+        if plan.issuer_is_trusted_root:
+            self.stdout.write(
+                f"{plan.basename}: the chain ends at {certificate.issuer}, which you declared a "
+                "root the clients trust; the install script assigns the certificate without "
+                "an intermediate bundle."
+            )
 
     def do_check(self, options) -> None:
         deployment = self._deployment(options["name"])

@@ -14,6 +14,7 @@ from ..plan import pack_of, required_certificates
 from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificate, TrustLink
 from ..topology import validate_topology
 from ..trust import trust_relationships
+from .chains import check_chains
 from .clients import check_client_auth
 from .context import CheckContext
 from .names import (
@@ -78,6 +79,7 @@ __all__ = [
     "Severity",
     "TrustLink",
     "check_callbridge_trust",
+    "check_chains",
     "check_client_auth",
     "check_database_cluster",
     "check_deployment",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...checks import (
     check_callbridge_trust,
+    check_chains,
     check_client_auth,
     check_database_cluster,
     check_expired,
@@ -66,8 +67,6 @@ PACK = KnowledgePack(
         check_shared_has_san,
         check_san_contains_cn,
         check_recorder_streamer_placement,
+        check_chains,
     ),
-    # CA/Browser Forum ballot SC-081: public TLS certificates issued from 2026-03-15 are valid
-    # for at most 200 days (100 from 2027-03-15, 47 from 2029-03-15). ROADMAP 3.
-    public_tls_max_days=200,
 )

@@ -105,6 +105,7 @@ RECIPE = Recipe(
     file_base="dbcluster",
     roles=CORE_ROLES,
     has_database_role=True,
+    settings=("database_role",),  # R4.8
     purpose=Purpose.DB_SERVER,
     other_purposes=(Purpose.DB_CLIENT,),
     identity="cluster",

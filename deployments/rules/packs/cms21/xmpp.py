@@ -42,6 +42,7 @@ RECIPE = Recipe(
     rules=("R2.1", "R2.4", "R3.4", "R3.7", "R4.4", "R5.2"),
     file_base="xmppserver",
     roles=CORE_ROLES,
+    settings=("xmpp_domain", "srv_target"),  # R3.7
     purpose=Purpose.XMPP,
     plan_order=30,
     public_when=_native_apps,
