@@ -55,11 +55,15 @@ worker: install
 beat: install
 	PATH="$(abspath $(BIN)):$$PATH" $(BEAT_CMD)
 
+# pytest-xdist workers: one per CPU (-n auto), at most 8; TEST_WORKERS=0 runs in this process.
+# On 2 cores, 2 workers ran the suite in 6:42 and 3 workers in 12:33 (README, Tests).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n > 8 ? 8 : n)))
+
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SECRET_KEY=mypy CERTDESK_KEY_ENCRYPTION_KEY=mypy-only-not-a-secret DEBUG=true $(BIN)/mypy certauthority/pki deployments/rules certauthority/services certauthority/keystore.py certauthority/selectors.py deployments/services.py deployments/selectors.py deployments/documents.py core
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=mypy CERTDESK_KEY_ENCRYPTION_KEY=mypy-only-not-a-secret DEBUG=true $(BIN)/mypy certauthority/pki deployments/rules certauthority/services certauthority/keystore.py certauthority/selectors.py deployments/services.py deployments/selectors.py deployments/documents.py deployments/mapping.py core
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

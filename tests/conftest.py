@@ -19,6 +19,68 @@ from core.roles import Role
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# --- running in parallel (pytest-xdist, `make test`) -------------------------------------------
+# Each xdist worker ("gw0", "gw1", ...) is its own process with its own PostgreSQL test
+# database (pytest-django appends the worker id), tmp_path and browser. What the workers
+# would otherwise share is made per worker here: the Celery queue and cache keys on the one
+# Redis database, and the live server's port.
+
+
+def xdist_worker() -> str:
+    """``gw0``, ``gw1``, … under pytest-xdist; ``""`` in a plain run."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def worker_number() -> int:
+    worker = xdist_worker()
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Live servers (browser tests, the OCSP responder test) bind to an OS-chosen free port by
+    # default, which never collides. CERTDESK_TEST_PORT_BASE pins them to base + worker number
+    # instead, for machines where each developer has a port range.
+    base = os.environ.get("CERTDESK_TEST_PORT_BASE")
+    if base and not config.getoption("liveserver", None):
+        os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"] = f"localhost:{int(base) + worker_number()}"
+    # Cache keys on the shared Redis database stay apart (read when the cache is first used).
+    if settings.configured and "KEY_PREFIX" in settings.CACHES.get("default", {}):
+        settings.CACHES["default"]["KEY_PREFIX"] += f"-test{xdist_worker() or ''}"
+
+
+# Tests that must share one worker process under `--dist loadgroup`: the browser tests (one
+# Chromium, the heaviest process of the suite) and the Celery worker tests (one Celery worker).
+# Grouped by path here because xdist_group marks do not group with pytest 9.2 + xdist 3.8:
+# xdist writes the "@group" suffix into `item._nodeid`, which pytest 9 no longer reads.
+XDIST_GROUPS = {"tests/browser/": "browser", "tests/integration/test_celery.py": "celery"}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PathGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return PathGroupScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue_per_worker():
+    """Tasks sent by one worker's tests are consumed only by the Celery worker that the same
+    process starts (tests/integration): two workers on one Redis would steal each other's
+    heartbeat, which then writes into the other worker's test database."""
+    if settings.REDIS_URL:
+        from config.celery import app
+
+        app.conf.task_default_queue = f"certdesk-test-{xdist_worker() or 'main'}"
+    yield
+
 
 def service_missing(reason: str) -> None:
     """Skip locally, fail in CI: CI must execute every integration test."""

@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deployments import documents, mapping, rules, selectors, services
+from deployments import documents, mapping, rules, selectors, services, validators
 from deployments.models import Component, Deployment, Server
 from tests.deployments.helpers import example_document
 
@@ -75,6 +75,23 @@ def test_the_spec_built_through_the_table_is_what_the_rules_read(load_example):
     assert ("O", "Example Inc.") in spec.subject
 
 
+def test_the_knowledge_pack_of_a_file_is_stored_exported_and_planned_with(load_example):
+    # Issue 8: a deployment records the pack it was planned with; the file may name it.
+    doc = example_document("single-combined")
+    doc["knowledge_pack"] = "cms21"
+    deployment = services.deployment_load_document(document=doc, actor="test")[0]
+    deployment.refresh_from_db()
+    assert deployment.knowledge_pack == "cms21"
+    exported = selectors.deployment_document(deployment=deployment)
+    assert exported["knowledge_pack"] == "cms21"
+    assert "knowledge_pack: cms21\n" in documents.dump_yaml(exported)
+    assert selectors.deployment_spec(deployment=deployment).pack == "cms21"
+    # Left out, it is the default pack.
+    plain = load_example("single-split")
+    assert plain.knowledge_pack == rules.DEFAULT_PACK
+    assert selectors.deployment_document(deployment=plain)["knowledge_pack"] == rules.DEFAULT_PACK
+
+
 def test_a_lower_case_country_reads_the_same_from_the_file_and_from_the_database(load_example):
     # Found by the property test below: the loader stored "GB" but the file's spec kept "gb",
     # so `pki csr` lines made from the file and from the database disagreed (SPEC R3.3).
@@ -96,7 +113,8 @@ PLAIN = (
         max_size=20,
     )
     .map(str.strip)
-    .filter(bool)
+    # What the file may hold: nothing that could add a line or a word to a script (issue 9).
+    .filter(lambda v: v and validators.subject_problem(v) is None)
 )
 IFACE_PORT = st.builds(
     "{}:{}".format, st.sampled_from(["a", "b", "c", "d", "e", "lo"]), st.integers(1, 65535)
