@@ -111,7 +111,7 @@ def test_an_accepted_deployment_renders_exactly_the_lines_its_plan_implies(doc, 
         )
         assert len(commands) == expected
         uploads = {u.name for u in script.uploads}
-        verbs = rules.scripts.MMP_VERBS | rules.scripts.OBTAIN_VERBS | uploads
+        verbs = rules.scripts.mmp_verbs() | rules.scripts.OBTAIN_VERBS | uploads
         assert all(line.split(" ")[0] in verbs for line in commands)
         assert not any(line.startswith(("factory_reset", "reboot", "shutdown")) for line in lines)
         for line in obtain:
