@@ -347,11 +347,14 @@ def _issue_one(
                 )
                 % {"basename": row.basename}
             )
-        row.certificate = ca_services.certificate_issue(
+        issued = ca_services.certificate_issue(
             ca=ca, csr=csr, profile=row.profile, days=days, actor=actor
-        ).certificate
+        )
+        row.certificate = issued.certificate
         row.save()
-    return IssueResult(row.basename, "issued", _("signed by %(ca)s") % {"ca": ca.name})
+    # The CA's warnings (a validity above 398 days, issue 9 item 6) reach the admin here too.
+    message = " ".join([_("signed by %(ca)s") % {"ca": ca.name}, *issued.warnings])
+    return IssueResult(row.basename, "issued", message)
 
 
 # --- certificates signed outside CertDesk ------------------------------------------------------

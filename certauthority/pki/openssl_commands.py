@@ -26,7 +26,10 @@ def openssl_subject(request: CsrRequest) -> str:
     """``/C=GB/O=Example Inc./CN=www.example.com``: the subject in ``-subj`` syntax."""
     parts = []
     for attribute in request.subject():
-        value = str(attribute.value).replace("\\", "\\\\").replace("/", "\\/")
+        # OpenSSL's -subj reads '/' as a new RDN and '+' as another attribute of this one
+        # (an OU of "R&D+CN=evil" would add a CN); a backslash makes either plain text.
+        value = str(attribute.value)
+        value = value.replace("\\", "\\\\").replace("/", "\\/").replace("+", "\\+")
         parts.append(f"/{attribute_label(attribute.oid)}={value}")
     return "".join(parts)
 

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from certauthority.models import CertificateAuthority
 from deployments import documents, services
 from deployments.models import CertificatePlan
 from tests.deployments.publicca import OpenSSLPublicCA
@@ -29,14 +28,9 @@ def load_example(db):
 
 
 @pytest.fixture
-def issued(load_example):
-    from certauthority import services as ca_services
-
-    ca_services.ca_create_root(
-        name="Lab Root", subject="CN=Lab Root CA,O=Example Inc.,C=GB", key_type="ec256", actor="t"
-    )
+def issued(load_example, internal_ca):
     deployment = load_example("single-split")
-    deployment.internal_ca = CertificateAuthority.objects.get(name="Lab Root")
+    deployment.internal_ca = internal_ca
     deployment.save()
     services.deployment_issue(deployment=deployment, actor="test")
     return deployment

@@ -188,3 +188,12 @@ def test_issue_without_an_internal_ca_says_what_to_do():
     run("load", str(EXAMPLES / "single-split.yaml"))
     code, _out, err = run("issue", "example-split")
     assert code == 1 and "choose its internal CA first" in err
+
+
+def test_issue_with_days_above_398_prints_the_cas_warning(ca, tmp_path):
+    # Issue 9 item 6: the CA warns above 398 days; issuing a plan must not swallow it.
+    run("load", str(with_ca(tmp_path, "single-combined")))
+    code, out, _ = run("issue", "example-combined", "--days", "500")
+    assert code == 0, out
+    issued = [line for line in out.splitlines() if "\tissued\t" in line]
+    assert issued and all("398 days" in line for line in issued), out

@@ -343,6 +343,9 @@ def test_load_csr_refuses_what_is_not_a_csr(data: bytes) -> None:
             "subjectAltName:example.com,10.0.0.1",
         ],
         ["CN:*.example.com", "OU:IT's team", "L:St. Albans", "emailAddress:pki@example.com"],
+        # Issue 9 item 8: '+' in -subj starts another attribute of the same RDN, and '/'
+        # another RDN: neither may add a CN the admin did not type.
+        ["CN:x.example.com", "OU:R&D+CN=evil.example.com", "O:A/CN=b", "L:a\\"],
     ],
 )
 def test_the_openssl_commands_produce_the_same_subject_and_san(

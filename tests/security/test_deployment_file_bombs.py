@@ -27,6 +27,10 @@ HOSTILE = {
     "deep mappings": ("a:\n" + "".join(" " * (i + 1) + "a:\n" for i in range(200)), "nested"),
     "2 MiB": ("name: x\n" + "# padding\n" * 210_000, "larger than 1024 KiB"),
     "1 MiB of multibyte text": ("# " + "証" * 400_000 + "\n", "larger than 1024 KiB"),
+    # YAML 1.1 base-60 integers are summed in quadratic time (about 35 s for 1 MiB).
+    "base-60 integer": ("name: x\nport: 1" + ":1" * 300_000 + "\n", "not a number"),
+    # More than 4300 digits made int() raise a bare ValueError (a traceback, not a message).
+    "5000-digit integer": ("name: x\nport: " + "9" * 5000 + "\n", "not a number"),
 }
 
 

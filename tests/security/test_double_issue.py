@@ -16,6 +16,7 @@ from django.db import connection
 from certauthority.models import Certificate, KeyPair, SigningRequest
 from deployments import services
 from deployments.models import CertificatePlan
+from tests.conftest import LAB_ROOT_NAME, LAB_ROOT_SUBJECT, create_root_ca
 from tests.deployments.helpers import EXAMPLES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,13 +26,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def deployment(require_postgres):
     import yaml
 
-    from certauthority import services as ca_services
-
-    ca_services.ca_create_root(
-        name="Lab Root", subject="CN=Lab Root CA,O=Example Inc.,C=GB", key_type="ec256", actor="t"
-    )
+    create_root_ca(LAB_ROOT_NAME, LAB_ROOT_SUBJECT, actor="test")  # the one root-CA helper
     document = yaml.safe_load((EXAMPLES / "single-split.yaml").read_text(encoding="utf-8"))
-    document["internal_ca"] = "Lab Root"
+    document["internal_ca"] = LAB_ROOT_NAME
     return services.deployment_load_document(document=document, actor="test")[0]
 
 
