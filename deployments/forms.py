@@ -167,8 +167,10 @@ class ComponentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.server = server
         self.instance.deployment = server.deployment
+        pack = rules.get_pack(server.deployment.knowledge_pack)
+        targets = {r.points_at for r in pack.recipes if r.points_at}  # R4.5: load balancers
         self.fields["load_balancer"].queryset = Component.objects.filter(
-            deployment=server.deployment, kind=rules.Kind.LOAD_BALANCER
+            deployment=server.deployment, kind__in=targets
         ).select_related("server")
 
     def clean_extra_names(self):

@@ -169,13 +169,20 @@ SERVER: tuple[Field, ...] = (
 def _component_fqdn(value: Any, item: Item) -> str:
     """A component without its own name answers on its server's FQDN (R3.6), except trunks
     and load balancers, whose names are their servers' own certificates (R4.5)."""
-    if value or item["kind"] in (rules.Kind.TRUNK, rules.Kind.LOAD_BALANCER):
+    recipe = _recipe(item)
+    if value or (recipe is not None and recipe.identity == "server"):
         return value
     return item["_server_fqdn"]
 
 
+def _recipe(item: Item) -> rules.Recipe | None:
+    """The component's recipe in the document's knowledge pack (its kinds' facts, R2.1)."""
+    return rules.get_pack(item.get("_pack") or rules.DEFAULT_PACK).recipe(item["kind"])
+
+
 def _database_role_default(item: Item) -> str:
-    return str(rules.DatabaseRole.HOST) if item["kind"] == rules.Kind.DATABASE else ""
+    recipe = _recipe(item)
+    return str(rules.DatabaseRole.HOST) if recipe is not None and recipe.has_database_role else ""
 
 
 COMPONENT: tuple[Field, ...] = (
@@ -310,7 +317,11 @@ def deployment_spec(doc: Item, *, internal_ca_name: str | None = None) -> rules.
         components = tuple(
             rules.ComponentSpec(
                 server=s["name"],
-                **spec_values(COMPONENT, "component", {**c, "_server_fqdn": s["fqdn"]}),
+                **spec_values(
+                    COMPONENT,
+                    "component",
+                    {**c, "_server_fqdn": s["fqdn"], "_pack": doc.get("knowledge_pack")},
+                ),
             )
             for c in s.get("components", [])
         )

@@ -142,16 +142,8 @@ def server_install_script(*, deployment: Deployment, server_name: str) -> Server
     obtain: list[str] = []
     for p in plan:
         if p.basename in mine and p.signer == rules.Signer.PUBLIC_CA and p.basename not in issued:
-            # Issue 9 item 3: when CertDesk made the key, send its CSR (deployment scripts
-            # writes csr/<basename>.csr); never a command that makes a new key.
-            row = rows.get(p.basename)
-            held = row is not None and row.keypair is not None and row.keypair.has_private_key
-            csr = row is not None and row.signing_request_id is not None
-            obtain.extend(
-                rules.obtain_commands(
-                    spec, p, key_held=held, csr_file=f"csr/{p.basename}.csr" if csr else ""
-                )
-            )
+            # deployment scripts writes the CSRs to csr/<basename>.csr beside the servers.
+            obtain.extend(_obtain_lines(spec, p, rows.get(p.basename), csr_dir="csr/"))
     # Issue 9 item 1: a bundle the operator said is not needed (the issuer is a trusted root)
     # is never delivered, so the script must not name it.
     absent = frozenset(
@@ -205,20 +197,30 @@ class PlanPage:
         }
 
 
+def _obtain_lines(
+    spec: rules.DeploymentSpec,
+    p: rules.PlannedCertificate,
+    row: CertificatePlan | None,
+    *,
+    csr_dir: str,
+) -> list[str]:
+    """How to get a public-CA entry signed. When CertDesk holds its key, the admin sends the
+    CSR CertDesk made, never a command that makes a new key (issue 9 item 3)."""
+    held = row is not None and row.keypair is not None and row.keypair.has_private_key
+    csr = row is not None and row.signing_request_id is not None
+    return rules.obtain_commands(
+        spec, p, key_held=held, csr_file=f"{csr_dir}{p.basename}.csr" if csr else ""
+    )
+
+
 def _obtain(
     spec: rules.DeploymentSpec, p: rules.PlannedCertificate, row: CertificatePlan
 ) -> list[str]:
-    """How to get a public-CA entry signed; an entry whose key CertDesk made gets "send its
-    CSR", not a new key (issue 9 item 3)."""
+    """The plan page's lines for a public-CA entry (its CSR is downloaded from the page)."""
     if p.signer != rules.Signer.PUBLIC_CA:
         return []
     try:
-        return rules.obtain_commands(
-            spec,
-            p,
-            key_held=row.keypair_id is not None,
-            csr_file=f"{p.basename}.csr" if row.signing_request_id else "",
-        )
+        return _obtain_lines(spec, p, row, csr_dir="")
     except PKIError as exc:  # a stored value no command can carry (issue 9 item 8)
         return [f"# {exc}"]
 

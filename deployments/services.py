@@ -58,7 +58,7 @@ def server_save(*, server: Server) -> Server:
 def server_delete(*, server: Server) -> None:
     deployment = server.deployment
     with transaction.atomic():
-        Component.objects.filter(server=server, kind=rules.Kind.TRUNK).delete()
+        Component.objects.filter(server=server, load_balancer__isnull=False).delete()
         server.delete()
         deployment_plan_sync(deployment=deployment)
 
@@ -115,11 +115,13 @@ def deployment_load_document(
                 name=doc["name"], defaults=fields
             )
             # Servers and components are replaced; plan rows survive by basename (sync below).
-            Component.objects.filter(deployment=deployment, kind=rules.Kind.TRUNK).delete()
+            # Those that point at another (trunks at load balancers, R4.5) go first: PROTECT.
+            Component.objects.filter(deployment=deployment, load_balancer__isnull=False).delete()
             Component.objects.filter(deployment=deployment).delete()
             deployment.servers.all().delete()
-            lbs: dict[str, Component] = {}
-            trunks: list[tuple[Component, dict[str, Any]]] = []
+            pack = rules.get_pack(deployment.knowledge_pack)
+            lbs: dict[tuple[str, str], Component] = {}
+            trunks: list[tuple[Component, dict[str, Any], str]] = []
             for s_pos, s in enumerate(doc["servers"]):
                 server = Server.objects.create(
                     deployment=deployment, position=s_pos, **mapping.server_values(s)
@@ -131,14 +133,15 @@ def deployment_load_document(
                         position=c_pos,
                         **mapping.component_values(c),
                     )
-                    if c["kind"] == rules.Kind.TRUNK:
-                        trunks.append((comp, c))
+                    recipe = pack.recipe(c["kind"])
+                    if recipe is not None and recipe.points_at:
+                        trunks.append((comp, c, recipe.points_at))  # saved once its target is
                     else:
                         comp.save()
-                        if c["kind"] == rules.Kind.LOAD_BALANCER:
-                            lbs[comp.tag] = comp
-            for comp, c in trunks:
-                comp.load_balancer = lbs[c["load_balancer"]]
+                        if comp.tag:
+                            lbs[(comp.kind, comp.tag)] = comp
+            for comp, c, target in trunks:
+                comp.load_balancer = lbs[(target, c["load_balancer"])]  # R4.5
                 comp.save()
             deployment_plan_sync(deployment=deployment)
             ca_services.audit_record(

@@ -35,7 +35,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 
-from .extensions import extension_list, extension_value, extensions_readable
+from .extensions import (
+    authority_key_identifier,
+    basic_constraints,
+    extension_list,
+    extensions_readable,
+    key_usage,
+    subject_key_identifier,
+)
 from .names import format_name
 
 # OpenSSL's X509_V_ERR_* numbers and their X509_verify_cert_error_string() wording (3.0).
@@ -182,10 +189,6 @@ def canonical_name(name: x509.Name) -> tuple[tuple[tuple[str, object], ...], ...
     )
 
 
-def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object | None:
-    return extension_value(cert, kind)
-
-
 def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
@@ -213,11 +216,11 @@ def _signature_fits_key(issuer_key: object, child: x509.Certificate) -> bool:
 
 
 def _akid_fits(issuer: x509.Certificate, child: x509.Certificate) -> bool:
-    akid = _extension(child, x509.AuthorityKeyIdentifier)
+    akid = authority_key_identifier(child)
     if not isinstance(akid, x509.AuthorityKeyIdentifier):
         return True
     if akid.key_identifier is not None:
-        skid = _extension(issuer, x509.SubjectKeyIdentifier)
+        skid = subject_key_identifier(issuer)
         if isinstance(skid, x509.SubjectKeyIdentifier) and skid.digest != akid.key_identifier:
             return False
     if (
@@ -300,21 +303,21 @@ def is_time_valid(cert: x509.Certificate, at: dt.datetime) -> bool:
 
 def _check_ca(cert: x509.Certificate) -> int:
     """OpenSSL's X509_check_ca: 0 not a CA, 1 a proper CA, 3 a v1 root, 4 keyUsage-only."""
-    key_usage = _extension(cert, x509.KeyUsage)
-    if isinstance(key_usage, x509.KeyUsage) and not key_usage.key_cert_sign:
+    usage = key_usage(cert)
+    if isinstance(usage, x509.KeyUsage) and not usage.key_cert_sign:
         return 0
-    constraints = _extension(cert, x509.BasicConstraints)
+    constraints = basic_constraints(cert)
     if isinstance(constraints, x509.BasicConstraints):
         return 1 if constraints.ca else 0
     if cert.version == x509.Version.v1 and is_self_signed(cert):
         return 3
-    if isinstance(key_usage, x509.KeyUsage):
+    if isinstance(usage, x509.KeyUsage):
         return 4
     return 0
 
 
 def _path_length(cert: x509.Certificate) -> int | None:
-    constraints = _extension(cert, x509.BasicConstraints)
+    constraints = basic_constraints(cert)
     if isinstance(constraints, x509.BasicConstraints) and constraints.ca:
         return constraints.path_length
     return None
@@ -322,10 +325,6 @@ def _path_length(cert: x509.Certificate) -> int | None:
 
 def _has_unhandled_critical_extension(cert: x509.Certificate) -> bool:
     return any(ext.critical and ext.oid not in _SUPPORTED_CRITICAL for ext in extension_list(cert))
-
-
-def _extensions_readable(cert: x509.Certificate) -> bool:
-    return extensions_readable(cert)
 
 
 # --- chain building ------------------------------------------------------------------
@@ -453,7 +452,7 @@ def _check_extensions(chain: list[x509.Certificate]) -> None:
     num = len(chain)
     plen = 0
     for depth, cert in enumerate(chain):
-        if not _extensions_readable(cert):
+        if not extensions_readable(cert):
             raise _Failure(INVALID_EXTENSION, depth, cert)
         if _has_unhandled_critical_extension(cert):
             raise _Failure(UNHANDLED_CRITICAL_EXTENSION, depth, cert)
@@ -481,8 +480,8 @@ def _check_signatures_and_times(chain: list[x509.Certificate], at: dt.datetime) 
         subject = chain[n]
     while n >= 0:
         if subject is not issuer:
-            key_usage = _extension(issuer, x509.KeyUsage)
-            if isinstance(key_usage, x509.KeyUsage) and not key_usage.key_cert_sign:
+            usage = key_usage(issuer)
+            if isinstance(usage, x509.KeyUsage) and not usage.key_cert_sign:
                 raise _Failure(KEYUSAGE_NO_CERTSIGN, n + 1, issuer)
             if _public_key(issuer) is None:
                 raise _Failure(UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, n + 1, issuer)

@@ -193,6 +193,7 @@ class Recipe:
     tagged: bool = False  # R4.5: the MMP names it by a tag
     points_at: str = ""  # R4.5: the kind it connects to (a trunk names its load balancer)
     has_database_role: bool = False  # R4.8: database host or remote Call Bridge
+    apart_from: tuple[str, ...] = ()  # R2.3: kinds it should not share a server with
     settings: tuple[str, ...] = ()  # component fields it takes beyond its FQDN and names
     # -- the certificate --------------------------------------------------------------------
     needs_certificate: SpecTest = always  # R2.4: e.g. TURN only with TLS
@@ -247,6 +248,10 @@ class KnowledgePack:
 
     def recipe(self, kind: str) -> Recipe | None:
         return self._by_kind.get(kind)
+
+    def recipe_for_purpose(self, purpose: str) -> Recipe | None:
+        """The recipe whose plan entries have this purpose (none for shared and wildcard)."""
+        return next((r for r in self.recipes if purpose in (r.purpose, *r.other_purposes)), None)
 
     def kinds(self, predicate: Callable[[Recipe], bool]) -> tuple[str, ...]:
         return tuple(r.kind for r in self.recipes if predicate(r))

@@ -73,7 +73,7 @@ def install_script(
 
     checks: list[str] = []
     for p in mine:
-        recipe = recipe_of(p)
+        recipe = pack.recipe_for_purpose(p.purpose)
         own_bundle = recipe is None or recipe.own_bundle
         add(UploadFile(p.key_file, "key", p.basename))
         add(UploadFile(p.cert_file, "certificate", p.basename))
@@ -82,7 +82,7 @@ def install_script(
     for t in trust:
         add(UploadFile(t.file_name, "trust", ",".join(t.members)))
     for p in mine:
-        recipe = recipe_of(p)
+        recipe = pack.recipe_for_purpose(p.purpose)
         checks.append(PKI_CHECKS["inspect"].format(cert=p.cert_file))
         checks.append(PKI_CHECKS["match"].format(key=p.key_file, cert=p.cert_file))
         bundle = (recipe.verify_bundle if recipe else "") or p.bundle_file

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help="validity; default 397 days, or the public TLS limit in force for entries outside clients must trust",
+            help=f"validity; default {rules.INTERNAL_TLS_DAYS} days, or the public TLS limit in force for entries outside clients must trust",
         )
         scripts = sub.add_parser("scripts", help="Write the files and install.txt per server.")
         scripts.add_argument("name")

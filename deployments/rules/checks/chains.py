@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from django.utils.translation import gettext as _
 
 from ..specs import Finding
-from .context import CheckContext, _err
+from .context import CheckContext, error
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -73,7 +73,7 @@ def check_chains(ctx: CheckContext) -> list[Finding]:
         if facts is None or facts.self_signed or not facts.chain_gap:
             continue
         findings.append(
-            _err(
+            error(
                 "R1.3",
                 p.basename,
                 _(

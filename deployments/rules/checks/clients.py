@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import Signer
 from ..plan import pack_of
 from ..specs import CertificateFacts, DeploymentSpec, Finding, PlannedCertificate
-from .context import CheckContext, _err, _warn
+from .context import CheckContext, error, warning
 
 
 def _clients(spec: DeploymentSpec, p: PlannedCertificate) -> list[str]:
@@ -47,7 +47,7 @@ def client_auth_finding(
     if not _clients(spec, p):
         return None
     if facts is not None and facts.eku is not None and "clientAuth" not in facts.eku:
-        return _err(
+        return error(
             "R5.4",
             p.basename,
             _(
@@ -59,7 +59,7 @@ def client_auth_finding(
             ),
         )
     if facts is None and p.signer == Signer.PUBLIC_CA:
-        return _warn(
+        return warning(
             "R2.5",
             p.basename,
             _(

@@ -1,4 +1,4 @@
-"""What every check reads (``CheckContext``) and how it reports (``_err``, ``_warn``)."""
+"""What every check reads (``CheckContext``) and how it reports (``error``, ``warning``)."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ class CheckContext:
         return out
 
 
-def _err(rule: str, where: str, problem: str, fix: str) -> Finding:
+def error(rule: str, where: str, problem: str, fix: str) -> Finding:
     return Finding(Severity.ERROR, rule, where, problem, fix)
 
 
-def _warn(rule: str, where: str, problem: str, fix: str) -> Finding:
+def warning(rule: str, where: str, problem: str, fix: str) -> Finding:
     return Finding(Severity.WARNING, rule, where, problem, fix)

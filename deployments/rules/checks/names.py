@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from ..catalogue import DB_CLIENT_CN, Kind, Purpose
 from ..naming import component_fqdn, name_covers, names_cover
+from ..plan import pack_of, presents
 from ..specs import Finding
-from .context import CheckContext, _err, _warn
+from .context import CheckContext, error, warning
 
 
 def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
@@ -26,7 +27,7 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
         domain = comp.xmpp_domain or ctx.spec.domain
         if not san:
             findings.append(
-                _err(
+                error(
                     "R3.4",
                     p.basename,
                     _(
@@ -39,7 +40,7 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
             continue
         if shared and not names_cover(san, target):
             findings.append(
-                _err(
+                error(
                     "R5.2",
                     p.basename,
                     _("The shared certificate's SAN does not name the XMPP server %(target)s.")
@@ -49,7 +50,7 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
             )
         elif not shared and not (name_covers(cn, target) and names_cover(san, target)):
             findings.append(
-                _err(
+                error(
                     "R5.2",
                     p.basename,
                     _(
@@ -62,7 +63,7 @@ def check_xmpp_names(ctx: CheckContext) -> list[Finding]:
             )
         if domain.lower() not in (n.lower() for n in san):
             findings.append(
-                _err(
+                error(
                     "R5.2",
                     p.basename,
                     _("The XMPP certificate's SAN lacks the XMPP domain %(domain)s.")
@@ -84,7 +85,7 @@ def check_webbridge_names(ctx: CheckContext) -> list[Finding]:
         ok = names_cover(san, fqdn) if san else name_covers(cn, fqdn)
         if not ok:
             findings.append(
-                _err(
+                error(
                     "R5.3",
                     p.basename,
                     _(
@@ -101,17 +102,16 @@ def check_shared_has_san(ctx: CheckContext) -> list[Finding]:
     """R3.4: a certificate shared by several components needs a SAN list."""
     findings = []
     for p in ctx.plan:
-        if len(p.components) < 2 or p.purpose in (
-            Purpose.DB_CLIENT,
-            Purpose.TRUNK,
-            Purpose.LOAD_BALANCER,
-        ):
+        # A per-server identity (trunks, load balancers: R3.8) or a client-only one (the DB
+        # client, R3.9) serves several components under one name; it needs no SAN list.
+        recipe = pack_of(ctx.spec).recipe_for_purpose(p.purpose)
+        if len(p.components) < 2 or not presents(p) or (recipe and recipe.identity == "server"):
             continue
         facts = ctx.certificates.get(p.basename)
         san = facts.dns_names if facts else p.san
         if not san:
             findings.append(
-                _err(
+                error(
                     "R3.4",
                     p.basename,
                     _("%(name)s is shared by several components but has no subjectAltName list.")
@@ -136,7 +136,7 @@ def check_san_contains_cn(ctx: CheckContext) -> list[Finding]:
             continue
         if not names_cover(facts.dns_names, facts.common_name):
             findings.append(
-                _warn(
+                warning(
                     "R3.6",
                     p.basename,
                     _("%(name)s has a SAN list without its CN %(cn)s.")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import Kind, TrustPurpose
 from ..plan import call_bridge_certificates
 from ..specs import Finding
-from .context import CheckContext, _err
+from .context import CheckContext, error
 
 
 def check_trunk_lb_sharing(ctx: CheckContext) -> list[Finding]:
@@ -18,7 +18,7 @@ def check_trunk_lb_sharing(ctx: CheckContext) -> list[Finding]:
     for p in ctx.plan:
         if trunk_refs & set(p.components) and lb_refs & set(p.components):
             findings.append(
-                _err(
+                error(
                     "R5.5",
                     p.basename,
                     _(
@@ -39,7 +39,7 @@ def check_trunk_lb_sharing(ctx: CheckContext) -> list[Finding]:
             other = trunk_keys.get(facts.public_key_sha256)
             if other:
                 findings.append(
-                    _err(
+                    error(
                         "R5.5",
                         p.basename,
                         _(
@@ -65,7 +65,7 @@ def check_callbridge_trust(ctx: CheckContext) -> list[Finding]:
         missing = sorted(needed - held)
         if missing:
             findings.append(
-                _err(
+                error(
                     "R5.4",
                     wb.ref,
                     _(
@@ -79,7 +79,7 @@ def check_callbridge_trust(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(p.basename)
         if facts and facts.not_after <= ctx.now:
             findings.append(
-                _err(
+                error(
                     "R5.4",
                     p.basename,
                     _(
@@ -102,7 +102,7 @@ def check_expired(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(p.basename)
         if facts and p.basename not in cb_names and facts.not_after <= ctx.now:
             findings.append(
-                _err(
+                error(
                     "R4.3",
                     p.basename,
                     _("%(name)s expired on %(date)s.")

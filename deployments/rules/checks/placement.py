@@ -5,20 +5,22 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..catalogue import Kind
+from ..plan import pack_of
 from ..specs import Finding
-from .context import CheckContext, _warn
+from .context import CheckContext, warning
 
 
 def check_recorder_streamer_placement(ctx: CheckContext) -> list[Finding]:
-    """R2.3: the recorder and streamer belong on a server other than the Call Bridge's."""
+    """R2.3: the recorder and streamer belong on a server other than the Call Bridge's
+    (each recipe's ``apart_from``)."""
     findings = []
+    pack = pack_of(ctx.spec)
     for server in ctx.spec.servers:
-        if not server.has(Kind.CALL_BRIDGE):
-            continue
         for comp in server.components:
-            if comp.kind in (Kind.RECORDER, Kind.STREAMER):
+            recipe = pack.recipe(comp.kind)
+            if recipe is not None and any(server.has(k) for k in recipe.apart_from):
                 findings.append(
-                    _warn(
+                    warning(
                         "R2.3",
                         comp.ref,
                         _(

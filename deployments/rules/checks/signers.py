@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ..catalogue import DB_CLIENT_CN, Kind, Purpose, Signer
 from ..plan import call_bridge_certificates
 from ..specs import Finding
-from .context import CheckContext, _err, _warn
+from .context import CheckContext, error, warning
 
 
 def check_database_cluster(ctx: CheckContext) -> list[Finding]:
@@ -20,7 +20,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
             p.basename in ctx.certificates and ctx.certificates[p.basename].self_signed
         ):
             findings.append(
-                _err(
+                error(
                     "R6.1",
                     p.basename,
                     _(
@@ -34,7 +34,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
         for client in clients:
             if server.signer != client.signer:
                 findings.append(
-                    _err(
+                    error(
                         "R3.9",
                         client.basename,
                         _(
@@ -46,7 +46,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
             sf, cf = ctx.certificates.get(server.basename), ctx.certificates.get(client.basename)
             if sf and cf and sf.issuer != cf.issuer:
                 findings.append(
-                    _err(
+                    error(
                         "R3.9",
                         client.basename,
                         _(
@@ -63,7 +63,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
         cn = facts.common_name if facts else client.common_name
         if cn != DB_CLIENT_CN:
             findings.append(
-                _err(
+                error(
                     "R3.9",
                     client.basename,
                     _(
@@ -75,7 +75,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
             )
         if facts and facts.eku is not None and "clientAuth" not in facts.eku:
             findings.append(
-                _err(
+                error(
                     "R3.9",
                     client.basename,
                     _(
@@ -88,7 +88,7 @@ def check_database_cluster(ctx: CheckContext) -> list[Finding]:
         facts = ctx.certificates.get(server.basename)
         if facts and facts.eku is not None and "serverAuth" not in facts.eku:
             findings.append(
-                _err(
+                error(
                     "R3.9",
                     server.basename,
                     _(
@@ -109,7 +109,7 @@ def check_turn_same_ca_as_webbridge(ctx: CheckContext) -> list[Finding]:
     turns = ctx.for_kind(Kind.TURN)
     if ctx.spec.components(Kind.TURN) and not turns:
         findings.append(
-            _err(
+            error(
                 "R5.3",
                 ctx.spec.components(Kind.TURN)[0].ref,
                 _("TURN over TLS is on but no certificate is planned for the TURN server."),
@@ -122,7 +122,7 @@ def check_turn_same_ca_as_webbridge(ctx: CheckContext) -> list[Finding]:
                 continue
             if turn.signer != wb.signer:
                 findings.append(
-                    _err(
+                    error(
                         "R3.10",
                         turn.basename,
                         _(
@@ -135,7 +135,7 @@ def check_turn_same_ca_as_webbridge(ctx: CheckContext) -> list[Finding]:
             tf, wf = ctx.certificates.get(turn.basename), ctx.certificates.get(wb.basename)
             if tf and wf and tf.issuer != wf.issuer:
                 findings.append(
-                    _err(
+                    error(
                         "R3.10",
                         turn.basename,
                         _(
@@ -159,7 +159,7 @@ def check_self_signed_and_public(ctx: CheckContext) -> list[Finding]:
         self_signed = p.signer == Signer.SELF_SIGNED or (facts is not None and facts.self_signed)
         if self_signed and lync_cb and p.basename in cb_names:
             findings.append(
-                _err(
+                error(
                     "R6.1",
                     p.basename,
                     _("%(name)s is self-signed: Lync will not trust the Call Bridge.")
@@ -169,7 +169,7 @@ def check_self_signed_and_public(ctx: CheckContext) -> list[Finding]:
             )
         elif self_signed and p.public_ca_required:
             findings.append(
-                _err(
+                error(
                     "R5.1",
                     p.basename,
                     _(
@@ -182,7 +182,7 @@ def check_self_signed_and_public(ctx: CheckContext) -> list[Finding]:
             )
         elif p.public_ca_required and p.signer == Signer.INTERNAL_CA:
             findings.append(
-                _err(
+                error(
                     "R5.1",
                     p.basename,
                     _("%(name)s is planned for the internal CA but outside clients must trust it.")
@@ -192,7 +192,7 @@ def check_self_signed_and_public(ctx: CheckContext) -> list[Finding]:
             )
         elif self_signed and p.purpose not in (Purpose.DB_SERVER, Purpose.DB_CLIENT):
             findings.append(
-                _warn(
+                warning(
                     "R6.1",
                     p.basename,
                     _(
@@ -210,7 +210,7 @@ def check_self_signed_and_public(ctx: CheckContext) -> list[Finding]:
             and facts.issuer != ctx.internal_ca_subject
         ):
             findings.append(
-                _warn(
+                warning(
                     "R5.1",
                     p.basename,
                     _(
@@ -234,7 +234,7 @@ def check_lync(ctx: CheckContext) -> list[Finding]:
         cn = facts.common_name if facts else p.common_name
         if spec.lync_fqdn and cn.lower() != spec.lync_fqdn.lower():
             findings.append(
-                _err(
+                error(
                     "R5.6",
                     p.basename,
                     _(
@@ -253,7 +253,7 @@ def check_lync(ctx: CheckContext) -> list[Finding]:
             wrong_ca = from_internal != (spec.lync_trusted_ca == Signer.INTERNAL_CA)
         if wrong_ca:
             findings.append(
-                _err(
+                error(
                     "R5.6",
                     p.basename,
                     _(

@@ -24,6 +24,7 @@ def _recipe(
         file_base=word,
         roles=ANY_ROLE,
         placement_rule="R2.3",
+        apart_from=(Kind.CALL_BRIDGE,),  # R2.3: same server only for tests or tiny deployments
         purpose=purpose,
         plan_order=order,
         # R2.3: the Call Bridge requests its certificate, so it authenticates as a client too.
