@@ -17,6 +17,7 @@ refused by the loader's validation, or its install scripts render, and then:
 from __future__ import annotations
 
 import copy
+import shlex
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -27,8 +28,11 @@ from certauthority.pki.quoting import mmp_split, unsafe_character
 from deployments import documents, rules
 from tests.deployments.helpers import example_document
 
-HOSTILE = list("aZ09 .-_'\"\n\r\t\x00\x1b$`;&|<>\\/:,*@#é") + ["\u202e", "\u2028", "\u00a0"]
+HOSTILE = list("aZ09 .-_'\"\n\r\t\x00\x1b$`;&|<>\\/:,*@#é+=") + ["\u202e", "\u2028", "\u00a0"]
 SAFE = list("abcxyz019-")
+# Accepted by the validators but meaningful to some grammar: OpenSSL's -subj ('/', '+', '='),
+# shells ('&', ';', '#'), the MMP (':' and ',' in pki csr attributes).
+TRICKY = list("aZ09 .-_&+=/\\,:;@#é")
 
 
 def _text(alphabet: list[str], min_size: int = 0, max_size: int = 16) -> st.SearchStrategy[str]:
@@ -37,7 +41,7 @@ def _text(alphabet: list[str], min_size: int = 0, max_size: int = 16) -> st.Sear
 
 # Mostly-plausible values with hostile characters mixed in, so that both outcomes (refused,
 # accepted) are common.
-value = st.one_of(_text(SAFE, 1), _text(HOSTILE, 1))
+value = st.one_of(_text(SAFE, 1), _text(HOSTILE, 1), _text(TRICKY, 1))
 dns = st.one_of(
     st.builds(lambda a, b: f"{a}.{b}.example.com", _text(SAFE, 1, 8), _text(SAFE, 1, 8)),
     st.builds(lambda a, b: f"{a}{b}.example.com", _text(SAFE, 1, 6), _text(HOSTILE, 1, 3)),
@@ -71,6 +75,30 @@ def _accepted(doc: dict[str, Any]) -> rules.DeploymentSpec | None:
         return documents.spec_from_document(documents.validate_document(doc))
     except documents.DocumentError:
         return None
+
+
+def _subj_attributes(subj: str) -> list[tuple[str, str]]:
+    """An independent reading of OpenSSL's -subj grammar: '/' between RDNs, '+' between the
+    attributes of one RDN, the first '=' between type and value, '\\' escapes the next char."""
+    parts: list[str] = []
+    current, escaped = "", False
+    for ch in subj[1:]:  # the leading '/'
+        if escaped:
+            current += "\x00" + ch  # an escaped char: never a separator
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "/+":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    out = []
+    for part in parts:
+        key, _sep, value = part.partition("=")
+        out.append((key.replace("\x00", ""), value.replace("\x00", "")))
+    return out
 
 
 def _is_command(line: str) -> bool:
@@ -121,6 +149,16 @@ def test_an_accepted_deployment_renders_exactly_the_lines_its_plan_implies(doc, 
                 for key in ("O", "OU", "L", "ST"):
                     if subject.get(key):
                         assert request.attributes[key.lower()] == subject[key]
+            if line.startswith("openssl req "):
+                # The -subj argument carries exactly the planned CN and the subject, no more
+                # (a '+' or '/' in a value must not add an attribute: issue 9 item 8).
+                words = shlex.split(line)
+                attrs = _subj_attributes(words[words.index("-subj") + 1])
+                cns = [v for k, v in attrs if k == "CN"]
+                assert len(cns) == 1, attrs
+                wanted = {k: v for k, v in spec.subject if k in ("O", "OU", "L", "ST", "C")}
+                assert {k: v for k, v in attrs if k in wanted} == wanted, attrs
+                assert len(attrs) == 1 + len(wanted) + ("emailAddress" in dict(spec.subject))
             if key_held:
                 assert not line.startswith(("pki csr", "openssl req"))  # issue 9 item 3
 
@@ -136,3 +174,29 @@ def test_the_property_sees_both_refused_and_accepted_files():
 
     probe()
     assert seen == {True, False}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=st.fixed_dictionaries({k: _text(TRICKY, 1, 12) for k in ("O", "OU", "L", "ST")}))
+def test_the_openssl_line_carries_exactly_the_subject_whatever_its_punctuation(subject):
+    """OpenSSL's -subj reads '/' and '+' as separators: a value holding them must still be one
+    attribute (issue 9 item 8; the CN must stay the planned one)."""
+    doc = copy.deepcopy(example_document("single-split"))
+    doc["subject"] = {**subject, "C": "GB"}
+    spec = _accepted(doc)
+    if spec is None:
+        return
+    for p in rules.required_certificates(spec):
+        if p.signer != rules.Signer.PUBLIC_CA:
+            continue
+        line = next(
+            line
+            for line in rules.obtain_commands(spec, p, key_held=False, csr_file="")
+            if line.startswith("openssl req ")
+        )
+        words = shlex.split(line)
+        attrs = _subj_attributes(words[words.index("-subj") + 1])
+        wanted = {k: v for k, v in spec.subject if k in ("O", "OU", "L", "ST", "C")}
+        assert [v for k, v in attrs if k == "CN"] == [p.common_name]
+        assert dict(attrs) == {**wanted, "CN": p.common_name}
+        assert len(attrs) == len(wanted) + 1
