@@ -116,21 +116,22 @@ class InstallStep:
     notes: tuple[Text, ...] = ()
     values: Callable[[StepInput], Mapping[str, Any] | None] | None = None
     needs_identity: bool = True
+    fixed: Mapping[str, str] = field(default_factory=dict)  # values known without a deployment
 
     def outline(self) -> tuple[str, tuple[str, ...]]:
         """The title and commands with their placeholders shown as ``<name>``, for help pages."""
         placeholder = {name: f"<{name}>" for c in self.commands for name in _fields(c)}
-        placeholder |= {"bundle": " [<bundle>]"}
+        placeholder |= {"bundle": " [<bundle>]", **self.fixed}
         title = str(self.title)
         for name in _PERCENT.findall(title):
-            title = title.replace(f"%({name})s", f"<{name}>")
+            title = title.replace(f"%({name})s", self.fixed.get(name, f"<{name}>"))
         return title, tuple(c.format(**placeholder) for c in self.commands)
 
     def render(self, given: StepInput) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         """(title, commands, notes) for ``given``, or ``None`` when the step does not apply."""
         if self.needs_identity and given.identity is None:
             return None
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(self.fixed)
         if given.identity is not None:
             p = given.identity
             bundle = p.bundle_file

@@ -23,6 +23,8 @@ def test_a_viewer_reads_every_recipe_with_its_mmp_steps(client_as, viewer):
     assert "Load balancer &lt;tag&gt;" in page
     assert "The native Meeting apps (PC, Mac, iOS) check the XMPP server" in page  # R2.4
     assert "webbridge_trust" in page  # R4.7.1
+    assert "Verify SIP TLS peers" in page and "tls sip trust &lt;trust&gt;" in page  # R4.10
+    assert "Verify LDAP TLS peers" in page and "tls ldap verify enable" in page
 
 
 def test_the_page_follows_the_pack_it_is_asked_for(client_as, viewer):

@@ -99,12 +99,7 @@ def _tls_step(service: str, order: int) -> InstallStep:
         link = given.trust.get(purpose)
         if link is None:
             return None
-        return {
-            "mmp_service": service,
-            "service": service.upper(),
-            "trust": link.file_name,
-            "file": link.file_name,
-        }
+        return {"trust": link.file_name, "file": link.file_name}
 
     return InstallStep(
         title=_("Verify %(service)s TLS peers"),
@@ -118,6 +113,7 @@ def _tls_step(service: str, order: int) -> InstallStep:
         notes=(_("Put the CA certificates that signed the peers' certificates in %(file)s."),),
         values=values,
         needs_identity=False,
+        fixed={"mmp_service": service, "service": service.upper()},
     )
 
 
