@@ -263,6 +263,18 @@ def _not_recordable(exc: DataError) -> CAError:
     )
 
 
+def _signed_summary(
+    certificate: Certificate, ca: CertificateAuthority, profile: CertProfile
+) -> str:
+    """The audit line of one signed certificate, alike for single and batch signing."""
+    return _("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)") % {
+        "subject": certificate.subject,
+        "ca": ca.name,
+        "profile": profile.value,
+        "serial": certificate.serial_number,
+    }
+
+
 def certificate_issue(
     *,
     ca: CertificateAuthority,
@@ -362,13 +374,7 @@ def _issue_and_record(
         action=AuditAction.CERTIFICATE_SIGN,
         actor=actor,
         target=certificate,
-        summary=_("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)")
-        % {
-            "subject": certificate.subject,
-            "ca": ca.name,
-            "profile": cert_profile.value,
-            "serial": certificate.serial_number,
-        },
+        summary=_signed_summary(certificate, ca, cert_profile),
         details={
             "ca": ca.slug,
             "serial": certificate.serial_number,
@@ -431,13 +437,7 @@ def certificate_issue_batch(
                     action=AuditAction.CERTIFICATE_SIGN,
                     actor=actor,
                     target=row,
-                    summary=_("Signed %(subject)s with %(ca)s (%(profile)s, serial %(serial)s)")
-                    % {
-                        "subject": row.subject,
-                        "ca": ca.name,
-                        "profile": cert_profile.value,
-                        "serial": row.serial_number,
-                    },
+                    summary=_signed_summary(row, ca, cert_profile),
                     details={"ca": ca.slug, "serial": row.serial_number, "batch": len(rows)},
                 )
                 for row in rows

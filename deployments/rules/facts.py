@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certauthority.pki import extensions
+from certauthority.pki.load import certificate_from_pem
 
 from .specs import CertificateFacts
 
@@ -21,7 +22,7 @@ _EKU_NAMES = {
 def certificate_facts(pem: str | bytes) -> CertificateFacts:
     """Read the first certificate of a PEM text into the facts the checks need."""
     data = pem.encode() if isinstance(pem, str) else pem
-    cert = x509.load_pem_x509_certificate(data)
+    cert = certificate_from_pem(data)  # the one loader: duplicated extensions refused
     cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     dns = tuple(n.value for n in extensions.san_names(cert) if isinstance(n, x509.DNSName))
     purposes = extensions.eku(cert)
