@@ -15,8 +15,12 @@ BEAT_CMD := celery -A config beat --loglevel=INFO --scheduler django_celery_beat
 # Single-machine defaults: secrets in files under var/ unless the environment provides them.
 export SECRET_KEY_FILE ?= $(if $(SECRET_KEY),,$(abspath $(VAR))/secret-key)
 export CERTDESK_KEY_ENCRYPTION_KEY_FILE ?= $(if $(CERTDESK_KEY_ENCRYPTION_KEY),,$(abspath $(VAR))/key-encryption.key)
+# The folder settings keep the database, broker and secrets in (settings: CERTDESK_VAR_DIR).
+export CERTDESK_VAR_DIR ?= $(abspath $(VAR))
+# Where web listens; settings derive CERTDESK_PUBLIC_URL from it when that is unset.
+export CERTDESK_BIND := $(BIND)
 
-.PHONY: help install install-dev run web worker beat test lint format messages clean
+.PHONY: help install install-dev run manage web worker beat test lint format messages clean
 
 help:
 	@echo "make run    install, migrate, create the first admin, start web + worker + beat"
@@ -26,7 +30,8 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/activate
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "CertDesk: installing requirements.txt into $(VENV) (once)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -38,13 +43,19 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(PY) -m config.secrets_init $(VAR)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py bootstrap
+	@$(PY) -m config.secrets_init $(VAR)
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "CertDesk: database migrated, static files collected."
 	@printf 'web: %s\nworker: %s\nbeat: %s\n' "$(WEB_CMD)" "$(WORKER_CMD)" "$(BEAT_CMD)" > $(VAR)/Procfile
-	@echo "CertDesk: http://$(BIND)/  (Ctrl-C stops web, worker and beat)"
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile $(VAR)/Procfile --app-root . start
+	@echo "CertDesk: starting web, worker and beat on http://$(BIND)/"
+	@$(PY) manage.py bootstrap
+	@PATH="$(abspath $(BIN)):$$PATH" exec $(PY) -m config.launcher $(VAR)/Procfile \
+		--wait-for "$(BIND)" --ready-note "CertDesk: ready at http://$(BIND)/  (Ctrl-C stops it)"
+
+# Any manage.py command with make run's settings: make manage ARGS="changepassword admin"
+manage: install
+	$(PY) manage.py $(ARGS)
 
 web: install
 	PATH="$(abspath $(BIN)):$$PATH" $(WEB_CMD)

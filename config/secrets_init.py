@@ -14,6 +14,12 @@ import sys
 from pathlib import Path
 
 FILES = ("secret-key", "key-encryption.key")
+# What each file guards, as `make run` says when it creates it (issue 10 item 8).
+WHY = {
+    "secret-key": "signs sessions and log-in links; a new one only logs everyone out.",
+    "key-encryption.key": "encrypts every stored private key: back it up with the database; "
+    "without it no stored key can be read.",
+}
 DATABASE = "certdesk.sqlite3"
 
 
@@ -60,9 +66,7 @@ def main(directory: str) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48) + "\n")
-        print(
-            f"CertDesk: created {path}: back it up; stored private keys cannot be read without it."
-        )
+        print(f"CertDesk: created {path}: {WHY[name]}")
     private_file(folder / DATABASE)
 
 

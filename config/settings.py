@@ -8,12 +8,14 @@ environment variables, never by code.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.public_url import allowed_hosts_default, public_url
 from config.secrets_init import DATABASE, private_file, secure_var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,7 +58,12 @@ if not DEBUG:
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Public URL of this CertDesk, used in CRL distribution points and OCSP URLs of issued certificates.
+# Unset: derived from CERTDESK_BIND (make run's BIND), see config/public_url.py.
+CERTDESK_PUBLIC_URL = public_url(os.environ)
+
+# Default: loopback plus the public URL's host, so `make run BIND=0.0.0.0:8443` answers there.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=allowed_hosts_default(CERTDESK_PUBLIC_URL))
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -244,9 +251,6 @@ EMAIL_HOST_PASSWORD = _secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="certdesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# Public URL of this CertDesk, used in CRL distribution points and OCSP URLs of issued certificates.
-CERTDESK_PUBLIC_URL = env.str("CERTDESK_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # Production hardening; each can be relaxed by environment for a plain-HTTP lab install.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
