@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
@@ -13,8 +15,15 @@ class WorkerUnreachable(Exception):
     """The message broker that carries jobs to the worker does not answer."""
 
 
+# Beat records one heartbeat a minute; a day of them is plenty to read "last seen".
+HEARTBEAT_KEEP = timedelta(days=1)
+
+
 def heartbeat_record(*, hostname: str, requested_by: str = "") -> WorkerHeartbeat:
-    return WorkerHeartbeat.objects.create(hostname=hostname, requested_by=requested_by)
+    """Record that a worker ran, and forget heartbeats older than a day (the table stays small)."""
+    heartbeat = WorkerHeartbeat.objects.create(hostname=hostname, requested_by=requested_by)
+    WorkerHeartbeat.objects.filter(created_at__lt=heartbeat.created_at - HEARTBEAT_KEEP).delete()
+    return heartbeat
 
 
 def heartbeat_request(*, requested_by: str) -> None:
