@@ -18,5 +18,6 @@ urlpatterns = [
     path("tools/", include("core.tools_urls")),
     path("", include("certauthority.urls")),
     path("deployments/", include("deployments.urls")),
+    path("rules/", include("deployments.rule_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django.utils.functional import Promise
 
     from .checks.context import CheckContext
+    from .ruletext import RuleBook
     from .specs import (
         ComponentSpec,
         DeploymentSpec,
@@ -242,6 +243,7 @@ class KnowledgePack:
     spec_document: str  # where its rules are restated, e.g. ../shared/SPEC.md
     recipes: tuple[Recipe, ...]
     checks: tuple[Check, ...]  # every check, in the order findings are shown
+    rule_book: RuleBook | None = None  # the rules' texts, shown at /rules/ (ruletext.py)
     _by_kind: dict[str, Recipe] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

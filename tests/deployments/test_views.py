@@ -193,7 +193,7 @@ def test_the_plan_explains_each_certificate_in_the_visitors_language(client_as, 
     html = client.get(reverse("deployments:plan", args=[split.pk])).content.decode()
     # SPEC R2.4: the Web Bridge needs a public CA when WebRTC clients are used.
     assert "Browsers of WebRTC users connect to the Web Bridge" not in html
-    assert "WebRTC" in html and "(R2.4)" in html
+    assert "WebRTC" in html and ">R2.4</a>)" in html  # the rule, linked to its page
 
 
 def test_a_second_call_bridge_on_one_server_is_refused_with_the_rule_not_a_constraint_name(

@@ -35,6 +35,7 @@ from . import (
     web_bridge,
     xmpp,
 )
+from .rule_texts import RULE_BOOK
 
 PACK = KnowledgePack(
     name="cms21",
@@ -69,4 +70,5 @@ PACK = KnowledgePack(
         check_recorder_streamer_placement,
         check_chains,
     ),
+    rule_book=RULE_BOOK,
 )
