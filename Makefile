@@ -16,11 +16,12 @@ BEAT_CMD := celery -A config beat --loglevel=INFO --scheduler django_celery_beat
 export SECRET_KEY_FILE ?= $(if $(SECRET_KEY),,$(abspath $(VAR))/secret-key)
 export CERTDESK_KEY_ENCRYPTION_KEY_FILE ?= $(if $(CERTDESK_KEY_ENCRYPTION_KEY),,$(abspath $(VAR))/key-encryption.key)
 
-.PHONY: help install install-dev run web worker beat test lint format messages clean
+.PHONY: help install install-dev run manage web worker beat test lint format messages clean
 
 help:
 	@echo "make run    install, migrate, create the first admin, start web + worker + beat"
 	@echo "make test   install test tools and run the whole suite (ruff included)"
+	@echo "make manage ARGS=\"pki --help\"   run a manage.py command with make run's settings"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,10 @@ run: install
 	@printf 'web: %s\nworker: %s\nbeat: %s\n' "$(WEB_CMD)" "$(WORKER_CMD)" "$(BEAT_CMD)" > $(VAR)/Procfile
 	@echo "CertDesk: http://$(BIND)/  (Ctrl-C stops web, worker and beat)"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile $(VAR)/Procfile --app-root . start
+
+# Any manage.py command, with the same var/ secrets as `make run`: make manage ARGS="ca list".
+manage: install
+	$(PY) manage.py $(ARGS)
 
 web: install
 	PATH="$(abspath $(BIN)):$$PATH" $(WEB_CMD)

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +61,7 @@ from certauthority.pki.openssl_commands import csr_commands, selfsigned_command
 from certauthority.pki.pkcs12 import is_pkcs12
 from certauthority.pki.selfsigned import DEFAULT_DAYS, build_self_signed
 from certauthority.pki.ssh import looks_like_ssh_public_key, pkcs12_to_ssh
+from core.management.base import CertDeskCommand
 
 # The Meeting Server's own output lines (SPEC R4.4, R4.6): reproduced exactly.
 
@@ -77,7 +78,7 @@ class Failure(Exception):
         self.line = line
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = gettext_lazy(
         "Work with keys, certificates, CSRs and bundles in a directory the way the Meeting "
         "Server's 'pki' command does on its SFTP area. Input files above 1 MiB "

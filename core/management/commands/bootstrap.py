@@ -6,12 +6,12 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
 
+from core.management.base import CertDeskCommand
 from core.roles import Role
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = "Create the first administrator (user 'admin', CA Admin) if no user exists yet."
 
     def add_arguments(self, parser):

@@ -18,10 +18,11 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from certauthority.pki.errors import PKIError
 from certauthority.pki.files import read_input
+from core.management.base import CertDeskCommand
 
 from ... import documents, rules, selectors, services
 from ...models import Deployment
@@ -34,7 +35,7 @@ def _default_actor() -> str:
         return "cli"
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = "Meeting Server deployments: load, export, plan, issue, scripts, check."
 
     def add_arguments(self, parser: CommandParser) -> None:
