@@ -38,7 +38,12 @@ from certauthority.pki.csr import (
     validate_basename,
 )
 from certauthority.pki.errors import PasswordRequired, PKIError
-from certauthority.pki.files import MAX_INPUT_BYTES, read_input, write_all_atomic
+from certauthority.pki.files import (
+    MAX_INPUT_BYTES,
+    bundle_file_name,
+    read_input,
+    write_all_atomic,
+)
 from certauthority.pki.inspect import Kind, describe_detected, detect
 from certauthority.pki.keys import (
     DEFAULT_KEY_TYPE,
@@ -150,7 +155,7 @@ class Command(CertDeskCommand):
 
         p = verbs.add_parser(
             "split",
-            help=_("split a CA's answer into BASENAME.crt and BASENAME-bundle.crt"),
+            help=_("split a CA's answer into BASENAME.crt and BASENAME_bundle.crt"),
         )
         p.add_argument("chainfile")
         p.add_argument("basename")
@@ -405,7 +410,7 @@ class Command(CertDeskCommand):
         certs = self._load_certificates(directory, options["chainfile"])
         leaf, intermediates = split_chain(certs)
         leaf_path = directory / f"{basename}.crt"
-        bundle_path = directory / f"{basename}-bundle.crt"
+        bundle_path = directory / bundle_file_name(basename)
         targets = [leaf_path] + ([bundle_path] if intermediates else [])
         self._refuse_overwrite(targets, options["force"])
         files = [(leaf_path, format_bundle([leaf]), 0o644)]
