@@ -25,6 +25,7 @@ export CERTDESK_BIND := $(BIND)
 help:
 	@echo "make run    install, migrate, create the first admin, start web + worker + beat"
 	@echo "make test   install test tools and run the whole suite (ruff included)"
+	@echo "make manage ARGS=\"pki --help\"   run a manage.py command with make run's settings"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,10 @@ run: install
 		--wait-for "$(BIND)" --ready-note "CertDesk: ready at http://$(BIND)/  (Ctrl-C stops it)"
 
 # Any manage.py command with make run's settings: make manage ARGS="changepassword admin"
+manage: install
+	$(PY) manage.py $(ARGS)
+
+# Any manage.py command, with the same var/ secrets as `make run`: make manage ARGS="ca list".
 manage: install
 	$(PY) manage.py $(ARGS)
 

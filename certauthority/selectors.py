@@ -81,6 +81,25 @@ def ca_get(*, slug: str) -> CertificateAuthority:
     return ca_list().get(slug=slug)
 
 
+def ca_sole_active() -> CertificateAuthority | None:
+    """The only active CA, or None when there are none or several (issue 10 item 3).
+
+    The one place that decides when a deployment may take "the" CA without being told:
+    `deployment issue` uses it without --ca, the deployment form preselects it.
+    """
+    active = list(ca_list().filter(is_active=True).order_by("pk")[:2])
+    return active[0] if len(active) == 1 else None
+
+
+def ca_active_names() -> list[str]:
+    """The names of the active CAs, for a message that says which ones --ca accepts."""
+    return list(
+        CertificateAuthority.objects.filter(is_active=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class CertificateFilter:
     query: str = ""

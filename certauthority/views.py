@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Certificate, CertificateAuthority
 from .pki.bundle import format_bundle
+from .pki.files import bundle_file_name, certificate_file_name
 from .pki.crl import crl_der_to_pem
 from .pki.errors import PKIError
 from .pki.inspect import describe_certificate
@@ -164,9 +165,11 @@ def ca_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     ca = get_object_or_404(selectors.ca_list(), slug=slug)
     chain = services.ca_chain(ca=ca)
     if kind == "certificate":
-        return _attachment(format_bundle(chain[:1]), f"{ca.slug}.pem", "application/x-pem-file")
+        return _attachment(
+            format_bundle(chain[:1]), certificate_file_name(ca.slug), "application/x-pem-file"
+        )
     if kind == "chain":
-        return _attachment(format_bundle(chain), f"{ca.slug}-chain.pem", "application/x-pem-file")
+        return _attachment(format_bundle(chain), bundle_file_name(ca.slug), "application/x-pem-file")
     raise Http404
 
 
@@ -292,8 +295,13 @@ def certificate_download(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     if not parts[kind]:
         messages.error(request, _("This certificate has no issuing CA in CertDesk to download."))
         return redirect("certauthority:certificate-detail", pk=pk)
-    suffix = {"certificate": "", "chain": "-bundle", "fullchain": "-fullchain"}[kind]
-    return _attachment(format_bundle(parts[kind]), f"{stem}{suffix}.pem", "application/x-pem-file")
+    # The install scripts' names (issue 10 item 6): STEM.crt, STEM_bundle.crt.
+    name = {
+        "certificate": certificate_file_name(stem),
+        "chain": bundle_file_name(stem),
+        "fullchain": certificate_file_name(f"{stem}_fullchain"),
+    }[kind]
+    return _attachment(format_bundle(parts[kind]), name, "application/x-pem-file")
 
 
 @permission_required("certauthority.revoke_certificate", raise_exception=True)

@@ -31,10 +31,16 @@ if Path(env_file).is_file():
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _secret(name: str) -> str:
-    """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
+def _secret(name: str, var_file: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets).
+
+    With neither set, the file `make run` created under var/ (VAR_DIR/var_file), if it
+    exists: the Makefile's own defaults, so `manage.py` alone finds them.
+    """
     value = env.str(name, default="")
     file_name = env.str(f"{name}_FILE", default="")
+    if not value and not file_name and var_file and (VAR_DIR / var_file).is_file():
+        file_name = str(VAR_DIR / var_file)
     if not value and file_name:
         try:
             value = Path(file_name).read_text(encoding="utf-8").strip()
@@ -43,8 +49,8 @@ def _secret(name: str) -> str:
     return value
 
 
-SECRET_KEY = _secret("SECRET_KEY")
-CERTDESK_KEY_ENCRYPTION_KEY = _secret("CERTDESK_KEY_ENCRYPTION_KEY")
+SECRET_KEY = _secret("SECRET_KEY", "secret-key")
+CERTDESK_KEY_ENCRYPTION_KEY = _secret("CERTDESK_KEY_ENCRYPTION_KEY", "key-encryption.key")
 if not DEBUG:
     for _name, _value in (
         ("SECRET_KEY", SECRET_KEY),
@@ -52,8 +58,8 @@ if not DEBUG:
     ):
         if not _value:
             sys.exit(
-                f"CertDesk: set {_name} (or {_name}_FILE) in the environment or .env; "
-                "it is required when DEBUG is off."
+                f"CertDesk: set {_name} (or {_name}_FILE) in the environment or .env, or run "
+                f"'make run' once to create it under {VAR_DIR}; it is required when DEBUG is off."
             )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)

@@ -121,6 +121,7 @@ def deployment_findings(
         deployment_plan(deployment=deployment),
         certificates=deployment_certificate_facts(deployment=deployment),
         internal_ca_subject=internal_ca_subject(deployment=deployment),
+        internal_ca_chosen=deployment.internal_ca_id is not None,
         now=now,
     )
 

@@ -251,7 +251,11 @@ def _subject(deployment: Deployment, common_name: str) -> x509.Name:
 
 
 def deployment_issue(
-    *, deployment: Deployment, actor: Actor, days: int | None = None
+    *,
+    deployment: Deployment,
+    actor: Actor,
+    days: int | None = None,
+    internal_ca: CertificateAuthority | None = None,
 ) -> list[IssueResult]:
     """Keys and CSRs for every plan entry; the internal CA signs its own, public ones wait.
 
@@ -262,10 +266,20 @@ def deployment_issue(
     certificates" left orphan keys and CSRs, issue 9 item 14): the deployment row is locked
     for the whole run, so a second run waits, then finds the first one's keys and certificates
     and keeps them. On SQLite, settings begin transactions IMMEDIATE to the same effect.
+
+    ``internal_ca`` (an active CA) becomes the deployment's internal CA first: the command
+    line's ``--ca``, or the only active CA (``ca_sole_active``) when none was chosen.
     """
     with transaction.atomic():
         # Locked before the plan is read: what a waiting run reads is what the first committed.
         deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        if internal_ca is not None and deployment.internal_ca_id != internal_ca.pk:
+            if not internal_ca.is_active:
+                raise DeploymentError(
+                    _("%(ca)s is not active: choose an active CA.") % {"ca": internal_ca.name}
+                )
+            deployment.internal_ca = internal_ca
+            deployment.save(update_fields=["internal_ca"])
         rows = deployment_plan_sync(deployment=deployment)
         now = timezone.now()
         needs_ca = [
@@ -516,10 +530,38 @@ def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, by
     return files
 
 
+class WrittenFiles(list[Path]):
+    """The files written, and in ``not_written`` each file left out with the reason why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_written: list[tuple[Path, str]] = []
+
+
+def _why_not_written(upload: rules.UploadFile, rows: dict[str, CertificatePlan]) -> str:
+    row = rows.get(upload.source)
+    if row is None:
+        if upload.kind == "trust":
+            return _("a certificate it must hold is not issued yet")
+        return _("the deployment has no internal CA")
+    if row.certificate_id is None:
+        if row.status == PlanStatus.CSR_READY:
+            return _(
+                "waiting for the outside CA: send csr/%(name)s.csr, then run 'deployment attach'"
+            ) % {"name": row.basename}
+        return _("not issued yet: run 'deployment issue'")
+    if upload.kind == "key":
+        return _("its private key is not stored in CertDesk")
+    return _("there are no intermediate certificates to bundle")
+
+
 def deployment_scripts_write(
     *, deployment: Deployment, out_dir: Path, server: str | None = None, actor: Actor = None
-) -> list[Path]:
-    """Write, per server, the files to upload (as far as they exist) and install.txt."""
+) -> WrittenFiles:
+    """Write, per server, the files to upload (as far as they exist) and install.txt.
+
+    Files the script names but that cannot be written yet are listed in ``not_written``.
+    """
     names = [s.name for s in deployment.servers.order_by("position", "name")]
     if server is not None:
         if server not in names:
@@ -529,16 +571,18 @@ def deployment_scripts_write(
             )
         names = [server]
     files = _plan_file_contents(deployment=deployment, actor=actor)
-    written: list[Path] = []
+    rows = {row.basename: row for row in selectors.plan_rows(deployment=deployment)}
+    written = WrittenFiles()
     for name in names:
         result = selectors.server_install_script(deployment=deployment, server_name=name)
         directory = out_dir / name
         directory.mkdir(parents=True, exist_ok=True)
         for upload in result.script.uploads:
             data = files.get(upload.name)
-            if data is None:
-                continue
             path = directory / upload.name
+            if data is None:
+                written.not_written.append((path, _why_not_written(upload, rows)))
+                continue
             write_atomic(path, data, 0o600 if upload.kind == "key" else 0o644)
             written.append(path)
         path = directory / "install.txt"

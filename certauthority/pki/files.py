@@ -16,6 +16,20 @@ from .errors import PKIError
 MAX_INPUT_BYTES = 1024 * 1024
 
 
+def certificate_file_name(basename: str) -> str:
+    """BASENAME.crt: the certificate file, as the install scripts and the MMP name it (R4.2)."""
+    return f"{basename}.crt"
+
+
+def bundle_file_name(basename: str) -> str:
+    """BASENAME_bundle.crt: the chain beside BASENAME.crt (R1.4), one name everywhere.
+
+    The install scripts, ``pki split``, the README and every web download of a bundle use
+    this name, so what an admin downloads is what the script uploads (issue 10 item 6).
+    """
+    return f"{basename}_bundle.crt"
+
+
 def check_input_size(data: bytes, name: str = "The input") -> bytes:
     """Return ``data`` unchanged, or raise PKIError when it is above MAX_INPUT_BYTES."""
     if len(data) > MAX_INPUT_BYTES:

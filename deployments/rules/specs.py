@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from certauthority.pki.files import bundle_file_name
+
 from .catalogue import DEFAULT_KEY_TYPE, Kind, Signer, Strategy, Topology
 from .naming import unique
 from .packs import DEFAULT_PACK
@@ -131,7 +133,7 @@ class PlannedCertificate:
         """The intermediate bundle uploaded beside the certificate (none when self-signed)."""
         if self.signer == Signer.SELF_SIGNED:
             return None
-        return f"{self.basename}_bundle.crt"
+        return bundle_file_name(self.basename)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,8 @@ def test_the_login_page_is_translated_into_japanese(client):
 
 def _start_django(env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "CERTDESK_KEY"))}
+    # An empty var/ of its own: `make run`'s var/secret-key would otherwise be found (issue 10).
+    env["CERTDESK_VAR_DIR"] = tempfile.mkdtemp(prefix="certdesk-var-")
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -104,12 +107,19 @@ def _start_django(env_overrides: dict[str, str]) -> subprocess.CompletedProcess[
     )
 
 
-def test_start_up_without_a_secret_key_stops_with_one_line_naming_the_variable():
-    result = _start_django({"DEBUG": "false", "CERTDESK_KEY_ENCRYPTION_KEY": "x" * 32})
+def test_start_up_without_a_secret_key_stops_with_one_line_naming_the_variable(tmp_path):
+    result = _start_django(
+        {
+            "DEBUG": "false",
+            "CERTDESK_KEY_ENCRYPTION_KEY": "x" * 32,
+            "CERTDESK_VAR_DIR": str(tmp_path),
+        }
+    )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
-        "CertDesk: set SECRET_KEY (or SECRET_KEY_FILE) in the environment or .env; "
-        "it is required when DEBUG is off."
+        "CertDesk: set SECRET_KEY (or SECRET_KEY_FILE) in the environment or .env, or run "
+        f"'make run' once to create it under {tmp_path}; it is required when DEBUG "
+        "is off."
     ]
 
 

@@ -163,7 +163,7 @@ def test_download_file_names_are_plain_ascii_whatever_the_cn(client_as, ca_admin
     )
     disposition = response["Content-Disposition"]
     assert disposition.isascii()
-    assert disposition.startswith('attachment; filename="') and disposition.endswith('.pem"')
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('.crt"')
 
 
 # --- CSRF, XSS, redirects --------------------------------------------------------------------

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from certauthority import selectors, services
 from certauthority.models import CertificateAuthority, RevocationReason
@@ -33,6 +33,7 @@ from certauthority.pki.files import read_input, write_all_atomic, write_atomic
 from certauthority.pki.keys import KeyType
 from certauthority.pki.names import classify_names, parse_dn
 from certauthority.pki.sign import TLS_SERVER_MAX_DAYS, CertProfile
+from core.management.base import CertDeskCommand
 
 PROFILES = [p.value for p in CertProfile if p is not CertProfile.CA]
 
@@ -44,7 +45,7 @@ def _default_actor() -> str:
         return "cli"
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = "Run CertDesk's internal CA: create CAs, sign CSRs, revoke, publish CRLs."
 
     def add_arguments(self, parser: CommandParser) -> None:

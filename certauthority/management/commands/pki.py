@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +38,12 @@ from certauthority.pki.csr import (
     validate_basename,
 )
 from certauthority.pki.errors import PasswordRequired, PKIError
-from certauthority.pki.files import MAX_INPUT_BYTES, read_input, write_all_atomic
+from certauthority.pki.files import (
+    MAX_INPUT_BYTES,
+    bundle_file_name,
+    read_input,
+    write_all_atomic,
+)
 from certauthority.pki.inspect import Kind, describe_detected, detect
 from certauthority.pki.keys import (
     DEFAULT_KEY_TYPE,
@@ -61,6 +66,7 @@ from certauthority.pki.openssl_commands import csr_commands, selfsigned_command
 from certauthority.pki.pkcs12 import is_pkcs12
 from certauthority.pki.selfsigned import DEFAULT_DAYS, build_self_signed
 from certauthority.pki.ssh import looks_like_ssh_public_key, pkcs12_to_ssh
+from core.management.base import CertDeskCommand
 
 # The Meeting Server's own output lines (SPEC R4.4, R4.6): reproduced exactly.
 
@@ -77,7 +83,7 @@ class Failure(Exception):
         self.line = line
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = gettext_lazy(
         "Work with keys, certificates, CSRs and bundles in a directory the way the Meeting "
         "Server's 'pki' command does on its SFTP area. Input files above 1 MiB "
@@ -149,7 +155,7 @@ class Command(BaseCommand):
 
         p = verbs.add_parser(
             "split",
-            help=_("split a CA's answer into BASENAME.crt and BASENAME-bundle.crt"),
+            help=_("split a CA's answer into BASENAME.crt and BASENAME_bundle.crt"),
         )
         p.add_argument("chainfile")
         p.add_argument("basename")
@@ -404,7 +410,7 @@ class Command(BaseCommand):
         certs = self._load_certificates(directory, options["chainfile"])
         leaf, intermediates = split_chain(certs)
         leaf_path = directory / f"{basename}.crt"
-        bundle_path = directory / f"{basename}-bundle.crt"
+        bundle_path = directory / bundle_file_name(basename)
         targets = [leaf_path] + ([bundle_path] if intermediates else [])
         self._refuse_overwrite(targets, options["force"])
         files = [(leaf_path, format_bundle([leaf]), 0o644)]

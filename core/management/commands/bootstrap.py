@@ -14,8 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
 
+from core.management.base import CertDeskCommand
 from core.roles import Role
 
 PASSWORD_FILE = "first-admin-password.txt"  # noqa: S105 (a file name)
@@ -44,7 +44,7 @@ def frame(lines: list[str]) -> str:
     return "\n".join(["", border, *body, border, ""])
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = (
         "Create the first administrator (user 'admin', CA Admin) if no user exists yet; "
         "print its password framed and write it to var/first-admin-password.txt (0600)."

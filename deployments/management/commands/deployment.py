@@ -3,7 +3,8 @@
     deployment load FILE                 create or update (by name) from YAML or JSON
     deployment export NAME [--out FILE]  write it back as YAML (load of it changes nothing)
     deployment plan NAME                 the required certificates: basename, CN, SAN, signer, why
-    deployment issue NAME [--days N]     keys + CSRs for every entry; the internal CA signs its own
+    deployment issue NAME [--ca CA] [--days N]   keys + CSRs for every entry; the internal CA
+                                         (--ca, or the only active CA) signs its own
     deployment scripts NAME [--server S] [--out DIR]   files and install.txt per server,
                                          and csr/ with the CSRs waiting for an outside CA
     deployment attach NAME BASENAME FILE [--bundle FILE] [--issuer-is-trusted-root]
@@ -18,10 +19,13 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from certauthority import selectors as ca_selectors
 from certauthority.pki.errors import PKIError
 from certauthority.pki.files import read_input
+from core.management.base import CertDeskCommand
 
 from ... import documents, rules, selectors, services
 from ...models import Deployment
@@ -34,7 +38,7 @@ def _default_actor() -> str:
         return "cli"
 
 
-class Command(BaseCommand):
+class Command(CertDeskCommand):
     help = "Meeting Server deployments: load, export, plan, issue, scripts, check."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,6 +53,14 @@ class Command(BaseCommand):
         plan.add_argument("name")
         issue = sub.add_parser("issue", help="Generate keys and CSRs; sign the internal ones.")
         issue.add_argument("name")
+        issue.add_argument(
+            "--ca",
+            default=None,
+            help=_(
+                "the internal CA that signs (name or slug); default: the deployment's, or the "
+                "only active CA"
+            ),
+        )
         issue.add_argument(
             "--days",
             type=int,
@@ -129,10 +141,51 @@ class Command(BaseCommand):
     def do_issue(self, options) -> None:
         deployment = self._deployment(options["name"])
         results = services.deployment_issue(
-            deployment=deployment, actor=self.actor, days=options["days"]
+            deployment=deployment,
+            actor=self.actor,
+            days=options["days"],
+            internal_ca=self._internal_ca(deployment, options["ca"]),
         )
         for result in results:
             self.stdout.write(f"{result.basename}\t{result.status}\t{result.message}")
+
+    def _internal_ca(self, deployment: Deployment, name: str | None):
+        """The CA --ca names; without it the only active CA when the deployment has none."""
+        if name:
+            ca = (
+                ca_selectors.ca_list().filter(name__iexact=name).first()
+                or ca_selectors.ca_list().filter(slug=name).first()
+            )
+            if ca is None:
+                raise CommandError(self._ca_hint(_("No CA called %(name)s.") % {"name": name}))
+            return ca
+        if deployment.internal_ca_id is not None or not any(
+            row.signer == rules.Signer.INTERNAL_CA
+            for row in selectors.plan_rows(deployment=deployment)
+        ):
+            return None
+        ca = ca_selectors.ca_sole_active()
+        if ca is None:
+            raise CommandError(
+                self._ca_hint(
+                    _("%(deployment)s has no internal CA: choose one with --ca.")
+                    % {"deployment": deployment.name}
+                )
+            )
+        self.stdout.write(
+            _("%(deployment)s: using %(ca)s, the only active CA (choose another with --ca).")
+            % {"deployment": deployment.name, "ca": ca.name}
+        )
+        return ca
+
+    @staticmethod
+    def _ca_hint(line: str) -> str:
+        names = ca_selectors.ca_active_names()
+        if not names:
+            return (
+                line + " " + _("There is no active CA: create one with 'manage.py ca init NAME'.")
+            )
+        return line + " " + _("Active CAs: %(names)s.") % {"names": ", ".join(names)}
 
     def do_scripts(self, options) -> None:
         deployment = self._deployment(options["name"])
@@ -142,6 +195,10 @@ class Command(BaseCommand):
         )
         for path in written:
             self.stdout.write(str(path))
+        for path, reason in written.not_written:
+            self.stderr.write(
+                _("not written: %(path)s: %(reason)s.") % {"path": path, "reason": reason}
+            )
 
     def do_attach(self, options) -> None:
         deployment = self._deployment(options["name"])

@@ -27,6 +27,7 @@ from .peers import check_callbridge_trust, check_expired, check_trunk_lb_sharing
 from .placement import check_recorder_streamer_placement
 from .signers import (
     check_database_cluster,
+    check_internal_ca_chosen,
     check_lync,
     check_self_signed_and_public,
     check_turn_same_ca_as_webbridge,
@@ -40,6 +41,7 @@ def check_deployment(
     trust: Sequence[TrustLink] | None = None,
     certificates: Mapping[str, CertificateFacts] | None = None,
     internal_ca_subject: str = "",
+    internal_ca_chosen: bool | None = None,
     now: dt.datetime | None = None,
 ) -> list[Finding]:
     """Every finding for a deployment: topology, the plan, trust and the actual certificates.
@@ -57,6 +59,7 @@ def check_deployment(
         certificates=dict(certificates or {}),
         internal_ca_subject=internal_ca_subject,
         now=now or dt.datetime.now(dt.UTC),
+        internal_ca_chosen=internal_ca_chosen,
     )
     for check in pack_of(spec).checks:
         findings.extend(check(ctx))
@@ -84,6 +87,7 @@ __all__ = [
     "check_database_cluster",
     "check_deployment",
     "check_expired",
+    "check_internal_ca_chosen",
     "check_lync",
     "check_recorder_streamer_placement",
     "check_san_contains_cn",

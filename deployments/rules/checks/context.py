@@ -26,6 +26,8 @@ class CheckContext:
     certificates: Mapping[str, CertificateFacts]  # by plan basename, only those that exist
     internal_ca_subject: str
     now: dt.datetime
+    # Whether the deployment has an internal CA; None: not known (a plan checked on its own).
+    internal_ca_chosen: bool | None = None
 
     def of_purpose(self, *purposes: str) -> list[PlannedCertificate]:
         return [p for p in self.plan if p.purpose in purposes]

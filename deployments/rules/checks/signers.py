@@ -266,3 +266,32 @@ def check_lync(ctx: CheckContext) -> list[Finding]:
                 )
             )
     return findings
+
+
+def check_internal_ca_chosen(ctx: CheckContext) -> list[Finding]:
+    """R3.1 step 2: entries planned for the internal CA cannot be issued until one is chosen.
+
+    Runs only when the caller knows whether the deployment has an internal CA (the database
+    does; a plan checked on its own does not), so "no findings" never hides it (issue 10).
+    """
+    if ctx.internal_ca_chosen is not False:
+        return []
+    waiting = [
+        p.basename
+        for p in ctx.plan
+        if p.signer == Signer.INTERNAL_CA and p.basename not in ctx.certificates
+    ]
+    if not waiting:
+        return []
+    return [
+        error(
+            "R3.1",
+            ", ".join(waiting),
+            _("%(count)d certificate(s) cannot be issued: no internal CA chosen.")
+            % {"count": len(waiting)},
+            _(
+                "Choose the deployment's internal CA on its form, or run "
+                "'manage.py deployment issue NAME --ca CA'."
+            ),
+        )
+    ]

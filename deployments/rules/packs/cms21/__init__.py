@@ -13,6 +13,7 @@ from ...checks import (
     check_client_auth,
     check_database_cluster,
     check_expired,
+    check_internal_ca_chosen,
     check_lync,
     check_recorder_streamer_placement,
     check_san_contains_cn,
@@ -55,6 +56,7 @@ PACK = KnowledgePack(
         h323_gateway.RECIPE,
     ),
     checks=(
+        check_internal_ca_chosen,
         check_trunk_lb_sharing,
         check_database_cluster,
         check_turn_same_ca_as_webbridge,
