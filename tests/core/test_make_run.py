@@ -42,6 +42,8 @@ def _clean_env(var_dir: Path) -> dict[str, str]:
     """The environment of a fresh clone: no secrets, SQLite and the embedded broker in VAR."""
     dropped = ("SECRET_KEY", "CERTDESK_", "DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # under `make test`: a fresh make here
+        env.pop(name, None)
     env["CERTDESK_VAR_DIR"] = str(var_dir)
     return env
 
