@@ -54,13 +54,9 @@ run: install
 	@PATH="$(abspath $(BIN)):$$PATH" exec $(PY) -m config.launcher $(VAR)/Procfile \
 		--wait-for "$(BIND)" --ready-note "CertDesk: ready at http://$(BIND)/  (Ctrl-C stops it)"
 
-# Any manage.py command with make run's settings: make manage ARGS="changepassword admin"
-manage: install
-	$(PY) manage.py $(ARGS)
-
 # Any manage.py command, with the same var/ secrets as `make run`: make manage ARGS="ca list".
 manage: install
-	$(PY) manage.py $(ARGS)
+	@$(PY) manage.py $(ARGS)
 
 web: install
 	PATH="$(abspath $(BIN)):$$PATH" $(WEB_CMD)
