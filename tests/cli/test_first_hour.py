@@ -216,3 +216,13 @@ def test_pki_csr_and_pki_openssl_give_the_same_warning_for_a_repeated_cn(tmp_pat
     _c, _o, openssl_err = _pki("openssl", "theirs", *attributes)
     assert "is also in the subjectAltName list" in csr_err
     assert csr_err == openssl_err
+
+
+@pytest.mark.django_db
+def test_the_web_findings_page_shows_the_same_no_internal_ca_error(client_as, viewer):
+    from deployments.models import Deployment
+
+    run("load", str(EXAMPLE))
+    deployment = Deployment.objects.get(name="example-split")
+    page = client_as(viewer).get(f"/deployments/{deployment.pk}/findings/").content.decode()
+    assert "cannot be issued: no internal CA chosen." in page
