@@ -33,9 +33,9 @@ from .forms import (
 )
 from .models import Certificate, CertificateAuthority
 from .pki.bundle import format_bundle
-from .pki.files import bundle_file_name, certificate_file_name
 from .pki.crl import crl_der_to_pem
 from .pki.errors import PKIError
+from .pki.files import bundle_file_name, certificate_file_name
 from .pki.inspect import describe_certificate
 from .pki.ocsp import decode_get_path
 
@@ -169,7 +169,9 @@ def ca_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             format_bundle(chain[:1]), certificate_file_name(ca.slug), "application/x-pem-file"
         )
     if kind == "chain":
-        return _attachment(format_bundle(chain), bundle_file_name(ca.slug), "application/x-pem-file")
+        return _attachment(
+            format_bundle(chain), bundle_file_name(ca.slug), "application/x-pem-file"
+        )
     raise Http404
 
 

@@ -423,7 +423,7 @@ def test_split_writes_the_leaf_and_an_issuer_first_bundle_whatever_the_input_ord
     result = pki(sftp, "split", "answer.pem", "webbridge")
     assert result.code == 0, result.err
     assert load_certificates((sftp / "webbridge.crt").read_bytes()) == [chain.leaf.cert]
-    bundle = (sftp / "webbridge-bundle.crt").read_bytes()
+    bundle = (sftp / "webbridge_bundle.crt").read_bytes()  # the install script's name
     assert load_certificates(bundle) == [chain.inter.cert, chain.root.cert]
     assert b"\n\n" not in bundle and bundle.endswith(b"-----END CERTIFICATE-----\n")
 

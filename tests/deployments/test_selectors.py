@@ -45,7 +45,10 @@ def test_the_plan_page_object_holds_plan_trust_findings_and_scripts(load_example
     assert ("trunk_trust", "core1", "edge1.crt") in {
         (t.purpose, t.server, t.file_name) for t in page.trust
     }
-    assert page.findings == []
+    # No internal CA chosen yet: that one finding, nothing else (issue 10 item 3).
+    assert [(f.rule, f.problem) for f in page.findings] == [
+        ("R3.1", "5 certificate(s) cannot be issued: no internal CA chosen.")
+    ]
     assert list(page.scripts) == ["core1", "edge1"]
     edge = page.scripts["edge1"].text
     assert "loadbalancer auth Edge1toLB edge1.key edge1.crt core1.crt" in edge

@@ -70,8 +70,10 @@ def test_changing_a_name_drops_the_old_csr_but_keeps_unchanged_entries(load_exam
     assert CertificatePlan.objects.get(basename="callbridge").status == PlanStatus.ISSUED
 
 
-def test_an_operator_can_choose_self_signed_and_rederiving_keeps_that_choice(load_example):
-    deployment = load_example("single-split")
+def test_an_operator_can_choose_self_signed_and_rederiving_keeps_that_choice(
+    load_example, internal_ca
+):
+    deployment = load_example("single-split", internal_ca="Lab Root")
     plan = CertificatePlan.objects.get(basename="core1-webadmin")
     services.plan_set_signer(plan=plan, signer="self_signed")
     services.deployment_plan_sync(deployment=deployment)

@@ -27,7 +27,8 @@ def test_a_viewer_sees_the_list_the_deployment_plan_findings_and_scripts(client_
     assert "public CA required" in plan
     assert "pki csr xmppserver" in plan
     findings = client.get(reverse("deployments:findings", args=[split.pk])).content.decode()
-    assert "No findings" in findings
+    # No internal CA chosen yet: the page says why it cannot be issued (issue 10 item 3).
+    assert "cannot be issued: no internal CA chosen." in findings
     edge = split.servers.get(name="edge1")
     script = client.get(reverse("deployments:server-script", args=[split.pk, edge.pk]))
     html = script.content.decode()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from certauthority import selectors, services
 from certauthority.models import CertificateAuthority, RevocationReason
@@ -231,6 +232,13 @@ class Command(CertDeskCommand):
             if bundle_out.resolve() == out.resolve():
                 raise CommandError("--out and --bundle-out must be different files.", returncode=1)
         ca = self._ca(options["ca"])
+        if not options["csr"].exists():
+            # read_input's hint ('pki list') fits pki, which has --dir; ca sign takes a path.
+            raise CommandError(
+                _("%(path)s: no such file (a path from the current folder, %(cwd)s).")
+                % {"path": options["csr"], "cwd": Path.cwd()},
+                returncode=1,
+            )
         csr = services.csr_parse(data=read_input(options["csr"]))
         san = classify_names(options["san"].split(",")) if options["san"] else None
         issued = services.certificate_issue(

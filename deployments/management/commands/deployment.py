@@ -209,6 +209,12 @@ class Command(CertDeskCommand):
                 f"No certificate {options['basename']} in {deployment.name}; planned: {names}.",
                 returncode=1,
             )
+        for given in (options["file"], options["bundle"]):
+            if given is not None and not given.exists():
+                raise CommandError(
+                    _("%(path)s: no such file (a path from the current folder, %(cwd)s).")
+                    % {"path": given, "cwd": Path.cwd()}
+                )
         data = read_input(options["file"])
         bundle = read_input(options["bundle"]) if options["bundle"] else None
         result = services.plan_attach_certificate(
