@@ -13,6 +13,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"user_roles": []}
     if user.is_superuser:
-        return {"user_roles": [Role.CA_ADMIN.value]}
+        return {"user_roles": [Role.CA_ADMIN.label]}
     names = set(user.groups.values_list("name", flat=True))
-    return {"user_roles": [r.value for r in Role if r.value in names]}
+    return {"user_roles": [r.label for r in Role if r.value in names]}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def _pair(name: str, label: StrOrPromise, secret: bool) -> dict[str, forms.Field
     textarea = SecretTextarea if secret else forms.Textarea
     return {
         f"{name}_file": forms.FileField(
-            label=_("%(what)s (file)") % {"what": label}, required=False
+            label=capfirst(_("%(what)s (file)") % {"what": label}), required=False
         ),
         f"{name}_text": forms.CharField(
             label=_("…or paste it (PEM)"),

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.management import create_permissions
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,18 @@ class Role(enum.StrEnum):
     VIEWER = "Viewer"
     OPERATOR = "Operator"
     CA_ADMIN = "CA Admin"
+
+    @property
+    def label(self) -> str:
+        """The role's name in the visitor's language (the value is the group's name)."""
+        return str(_ROLE_LABELS[self])
+
+
+_ROLE_LABELS = {
+    Role.VIEWER: gettext_lazy("Viewer"),
+    Role.OPERATOR: gettext_lazy("Operator"),
+    Role.CA_ADMIN: gettext_lazy("CA Admin"),
+}
 
 
 _VIEWER = [

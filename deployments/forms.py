@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from certauthority.pki.names import dns_name_is_valid
@@ -101,9 +102,11 @@ class DeploymentForm(forms.ModelForm):
 
 
 class ServerForm(forms.ModelForm):
-    addresses = ListField(label=_("addresses"), required=False, help_text=_("Comma-separated."))
+    addresses = ListField(
+        label=capfirst(_("addresses")), required=False, help_text=_("Comma-separated.")
+    )
     interfaces = ListField(
-        label=_("interfaces"), required=False, help_text=_("Comma-separated, e.g. a,b.")
+        label=capfirst(_("interfaces")), required=False, help_text=_("Comma-separated, e.g. a,b.")
     )
 
     class Meta:
@@ -135,12 +138,12 @@ class ServerForm(forms.ModelForm):
 
 class ComponentForm(forms.ModelForm):
     extra_names = ListField(
-        label=_("extra DNS names"),
+        label=capfirst(_("extra DNS names")),
         required=False,
         help_text=_("Comma-separated names added to the SAN list."),
     )
     public_listen = ListField(
-        label=_("public interface:port list"),
+        label=capfirst(_("public interface:port list")),
         required=False,
         help_text=_(
             "Load balancer: e.g. b:5222,lo:5222 (lo when the Edge also runs a Web Bridge)."

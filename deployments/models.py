@@ -29,7 +29,13 @@ tag_validator = RegexValidator(
     rules.BASENAME_PATTERN, _("Use only letters, digits, '-' and '_' in tags.")
 )
 
-KEY_TYPE_CHOICES = [(k.value, k.value) for k in KeyType]
+KEY_TYPE_CHOICES = [
+    (KeyType.RSA2048.value, _("RSA 2048 bits")),
+    (KeyType.RSA3072.value, _("RSA 3072 bits")),
+    (KeyType.RSA4096.value, _("RSA 4096 bits")),
+    (KeyType.EC256.value, _("EC P-256")),
+    (KeyType.EC384.value, _("EC P-384")),
+]
 
 
 def _values(choices: type[models.TextChoices]) -> list[str]:

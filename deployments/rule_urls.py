@@ -1,17 +1,14 @@
 """Rule pages, mounted at /rules/ (config/urls.py)."""
 
-from django.urls import re_path
+from django.urls import path
 
 from . import rule_views
 
 app_name = "rules"
 
 urlpatterns = [
-    re_path(r"^$", rule_views.RuleIndexView.as_view(), name="index"),
-    # Any well-formed number reaches the view, which answers 404 for one the pack lacks.
-    re_path(
-        r"^(?P<number>[RX]\d{1,2}(?:\.\d{1,2}){1,3})/$",
-        rule_views.RuleDetailView.as_view(),
-        name="detail",
-    ),
+    path("", rule_views.RuleIndexView.as_view(), name="index"),
+    # Any text reaches the view (after the login and role checks), which answers 404 for
+    # anything that is not one of the pack's rule numbers.
+    path("<str:number>/", rule_views.RuleDetailView.as_view(), name="detail"),
 ]
