@@ -81,6 +81,19 @@ def ca_get(*, slug: str) -> CertificateAuthority:
     return ca_list().get(slug=slug)
 
 
+def ca_sole_active(*, now: dt.datetime | None = None) -> CertificateAuthority | None:
+    """The one CA that can sign today (active, not expired), or ``None`` when there are none
+    or several: a choice CertDesk may make for the admin only when there is nothing to choose
+    (issue 10 item 3)."""
+    now = now or timezone.now()
+    usable = list(
+        CertificateAuthority.objects.active()
+        .filter(certificate__not_after__gt=now)
+        .select_related("certificate")[:2]
+    )
+    return usable[0] if len(usable) == 1 else None
+
+
 @dataclass(frozen=True)
 class CertificateFilter:
     query: str = ""
