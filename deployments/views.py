@@ -222,11 +222,10 @@ class ComponentEditView(_FormView):
         )
 
     def _render(self, request, form, deployment, server, component):
-        title = (
-            _("%(kind)s on %(server)s")
-            if component
-            else _("New %(kind)s on %(server)s")
-        ) % {"kind": form.kind_label, "server": server.name}
+        title = (_("%(kind)s on %(server)s") if component else _("New %(kind)s on %(server)s")) % {
+            "kind": form.kind_label,
+            "server": server.name,
+        }
         return render(
             request,
             self.template_name,
