@@ -81,14 +81,17 @@ def ca_get(*, slug: str) -> CertificateAuthority:
     return ca_list().get(slug=slug)
 
 
-def ca_sole_active() -> CertificateAuthority | None:
-    """The only active CA, or None when there are none or several (issue 10 item 3).
-
-    The one place that decides when a deployment may take "the" CA without being told:
-    `deployment issue` uses it without --ca, the deployment form preselects it.
-    """
-    active = list(ca_list().filter(is_active=True).order_by("pk")[:2])
-    return active[0] if len(active) == 1 else None
+def ca_sole_active(*, now: dt.datetime | None = None) -> CertificateAuthority | None:
+    """The one CA that can sign today (active, not expired), or ``None`` when there are none
+    or several: a choice CertDesk may make for the admin only when there is nothing to choose
+    (issue 10 item 3)."""
+    now = now or timezone.now()
+    usable = list(
+        CertificateAuthority.objects.active()
+        .filter(certificate__not_after__gt=now)
+        .select_related("certificate")[:2]
+    )
+    return usable[0] if len(usable) == 1 else None
 
 
 def ca_active_names() -> list[str]:

@@ -44,6 +44,27 @@ def deployment_servers(*, deployment: Deployment) -> QuerySet[Server]:
     ).order_by("position", "name")
 
 
+@dataclass(frozen=True)
+class KindChoice:
+    """One kind a server may run (R2.1), for the first step of "Add component"."""
+
+    kind: str
+    label: str
+    present: bool  # a kind that runs once per server and already runs there
+
+
+def server_component_kinds(*, server: Server) -> list[KindChoice]:
+    """The kinds of the deployment's pack that the guide places on this server's role (R2.1),
+    in the pack's order."""
+    pack = rules.get_pack(server.deployment.knowledge_pack)
+    running = set(server.components.values_list("kind", flat=True))
+    return [
+        KindChoice(r.kind, str(rules.Kind(r.kind).label), r.singleton and r.kind in running)
+        for r in pack.recipes
+        if server.role in r.roles
+    ]
+
+
 def deployment_document(*, deployment: Deployment) -> dict[str, Any]:
     """The deployment as a file document (schema.json); ``load`` of it changes nothing.
 

@@ -63,9 +63,17 @@ def server_delete(*, server: Server) -> None:
         deployment_plan_sync(deployment=deployment)
 
 
-def component_save(*, component: Component) -> Component:
+def component_save(*, component: Component, points_at: Component | None = None) -> Component:
+    """Save a component and derive the plan again. ``points_at`` is a new component it
+    connects to (a trunk's new load balancer, R4.5), saved first in the same transaction:
+    both are saved, or neither is."""
     component.deployment_id = component.server.deployment_id
     with transaction.atomic():
+        if points_at is not None:
+            points_at.deployment_id = points_at.server.deployment_id
+            points_at.full_clean()
+            points_at.save()
+            component.load_balancer = points_at
         component.full_clean()
         component.save()
         deployment_plan_sync(deployment=component.server.deployment)

@@ -98,6 +98,7 @@ class _FormView(RequirePermission, View):
 
 class DeploymentCreateView(_FormView):
     permission_required = "deployments.add_deployment"
+    template_name = "deployments/deployment_form.html"
 
     def get(self, request):
         return self.render_form(request, DeploymentForm(), title=_("New deployment"))
@@ -116,6 +117,7 @@ class DeploymentCreateView(_FormView):
 
 class DeploymentEditView(_FormView):
     permission_required = "deployments.change_deployment"
+    template_name = "deployments/deployment_form.html"
 
     def get(self, request, pk: int):
         deployment = _deployment(pk)
@@ -185,7 +187,13 @@ class ServerDeleteView(RequirePermission, View):
 
 
 class ComponentEditView(_FormView):
-    """Add a component to a server (no component_pk) or edit one."""
+    """Add a component to a server (no component_pk) or edit one.
+
+    Issue 10 item 13: adding is two steps that work without JavaScript: choose the kind
+    (``?kind=`` in the URL), then a form with that kind's fields only (from its recipe).
+    """
+
+    template_name = "deployments/component_form.html"
 
     def get_permission_required(self):
         if "component_pk" in self.kwargs:
@@ -200,22 +208,70 @@ class ComponentEditView(_FormView):
         )
         return deployment, server, component
 
+    def _choose_kind(self, request, deployment, server, *, unknown: str = ""):
+        return render(
+            request,
+            "deployments/component_kind.html",
+            {
+                "deployment": deployment,
+                "server": server,
+                "kinds": selectors.server_component_kinds(server=server),
+                "unknown": unknown,
+            },
+            status=400 if unknown else 200,
+        )
+
+    def _render(self, request, form, deployment, server, component):
+        title = (_("%(kind)s on %(server)s") if component else _("New %(kind)s on %(server)s")) % {
+            "kind": form.kind_label,
+            "server": server.name,
+        }
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": title,
+                "deployment": deployment,
+                "server": server,
+                "component": component,
+                "kinds": [] if component else selectors.server_component_kinds(server=server),
+            },
+        )
+
+    def _kind(self, request, component) -> str:
+        if component is not None:
+            return component.kind
+        return request.GET.get("kind") or request.POST.get("kind", "")
+
     def get(self, request, pk: int, server_pk: int, component_pk: int | None = None):
         deployment, server, component = self._objects(pk, server_pk, component_pk)
-        form = ComponentForm(instance=component, server=server)
-        title = _("Component on %(server)s") % {"server": server.name}
-        return self.render_form(request, form, title=title, deployment=deployment)
+        kind = self._kind(request, component)
+        if not kind:
+            return self._choose_kind(request, deployment, server)
+        try:
+            form = ComponentForm(instance=component, server=server, kind=kind)
+        except ValueError:
+            return self._choose_kind(request, deployment, server, unknown=kind)
+        return self._render(request, form, deployment, server, component)
 
     def post(self, request, pk: int, server_pk: int, component_pk: int | None = None):
         deployment, server, component = self._objects(pk, server_pk, component_pk)
-        form = ComponentForm(request.POST, instance=component, server=server)
+        kind = self._kind(request, component)
+        try:
+            form = ComponentForm(request.POST, instance=component, server=server, kind=kind)
+        except ValueError:
+            return self._choose_kind(request, deployment, server, unknown=kind or "—")
         if form.is_valid() and self.save(
-            request, form, services.component_save, component=form.save(commit=False)
+            request,
+            form,
+            services.component_save,
+            component=form.save(commit=False),
+            points_at=form.new_target(),
         ):
             messages.success(request, _("Component saved."))
             return _redirect_detail(deployment.pk)
-        title = _("Component on %(server)s") % {"server": server.name}
-        return self.render_form(request, form, title=title, deployment=deployment)
+        return self._render(request, form, deployment, server, component)
 
 
 class ComponentDeleteView(RequirePermission, View):

@@ -26,3 +26,17 @@ document.addEventListener("change", function (event) {
   const field = event.target.closest("[data-submit-on-change]");
   if (field && field.form) field.form.submit();
 });
+
+// <fieldset data-shown-when="#select" data-shown-value="v"> shows only while the select holds
+// that value (a trunk's "New load balancer"). Without JavaScript it stays visible; the server
+// uses it only when that value is chosen.
+function certdeskShownWhen() {
+  document.querySelectorAll("[data-shown-when]").forEach(function (block) {
+    const select = document.querySelector(block.dataset.shownWhen);
+    if (select) block.hidden = select.value !== block.dataset.shownValue;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select")) certdeskShownWhen();
+});
+certdeskShownWhen();
