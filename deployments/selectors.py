@@ -311,3 +311,12 @@ _RULE = re.compile(r"\bR\d+\.\d+(?:\.\d+)?\b")
 
 def _rule_key(rule: str) -> tuple[int, ...]:
     return tuple(int(n) for n in rule[1:].split("."))
+
+
+def certificate_uses(*, certificate_id: int) -> QuerySet[CertificatePlan]:
+    """The deployments' plan rows that hold this certificate (revoke page, certificate page)."""
+    return (
+        CertificatePlan.objects.filter(certificate_id=certificate_id)
+        .select_related("deployment")
+        .order_by("deployment__name", "basename")
+    )
