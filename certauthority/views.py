@@ -153,8 +153,11 @@ def _render_ca_detail(
         ),
         "lineage": selectors.ca_lineage(ca=ca),
         "children": ca.children.all(),
-        "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca))[:10],
-        "issued_count": ca.issued_certificates.count(),
+        # A root signs its own certificate; it is not among those it issued (issue 10 item 16).
+        "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca)).exclude(
+            pk=ca.certificate_id
+        )[:10],
+        "issued_count": ca.issued_certificates.exclude(pk=ca.certificate_id).count(),
     }
     return render(request, "certauthority/ca_detail.html", context, status=status)
 
