@@ -149,3 +149,20 @@ def test_revoking_shows_the_losses_then_revokes(login, ca_admin, issued_split):
     assert "The certificate was revoked and the CRL updated." in page.content()
     plan.certificate.refresh_from_db()
     assert plan.certificate.revocation_reason == "superseded"
+
+
+def test_a_long_tools_failure_is_shown_whole_and_wrapped(login, viewer):
+    """Issue 10 item 16: a failure with a long unbroken word wraps inside the result box."""
+    page = login("viewer", "pw-viewer")
+    page.set_viewport_size({"width": WIDTH, "height": 768})
+    page.goto(reverse("tools"))
+    long_word = "-----BEGIN CERTIFICATE-----" + "A" * 3000
+    page.fill("textarea[name=inspect-material_text]", long_word)
+    page.locator("form", has=page.locator("textarea[name=inspect-material_text]")).locator(
+        "button[type=submit]"
+    ).click()
+    result = page.locator("#tool-result")
+    assert "pki inspect" in result.inner_text()
+    pre = result.locator("pre")
+    assert pre.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH

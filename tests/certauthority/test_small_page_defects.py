@@ -17,3 +17,13 @@ def test_a_root_ca_does_not_count_its_own_certificate_as_issued(client_as, viewe
     html = client_as(viewer).get(f"/ca/{root_ca.slug}/").content.decode()
     assert "Nothing issued yet." in html
     assert f'?ca={root_ca.slug}">0</a>' in html
+
+
+def test_the_tools_result_names_the_tool_that_answered(client_as, viewer):
+    response = client_as(viewer).post(
+        "/tools/", {"tool": "inspect", "inspect-material_text": "not a certificate"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    result = html[html.index('id="tool-result"') :]
+    assert "pki inspect answered:" in result[:400]
