@@ -64,13 +64,17 @@ class DeploymentDetailView(RequirePermission, View):
     def get(self, request, pk: int):
         deployment = _deployment(pk)
         spec = selectors.deployment_spec(deployment=deployment)
+        servers = selectors.deployment_servers(deployment=deployment)
+        # A new deployment has no servers yet: that is the next step, not an error (item 16).
+        empty = not spec.servers
         return render(
             request,
             "deployments/detail.html",
             {
                 "deployment": deployment,
-                "servers": selectors.deployment_servers(deployment=deployment),
-                "topology_findings": rules.validate_topology(spec),
+                "servers": servers,
+                "topology_findings": [] if empty else rules.validate_topology(spec),
+                "next_step": empty,
             },
         )
 

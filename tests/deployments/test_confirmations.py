@@ -199,3 +199,23 @@ def test_the_certificate_page_links_to_its_deployment_and_copies_the_pem(
     assert reverse("deployments:detail", args=[issued_split.pk]) in html
     assert plan.basename in html
     assert 'data-copy-target="#certificate-pem"' in html
+
+
+def test_after_creating_a_deployment_the_next_step_is_a_hint_not_an_error(client_as, operator):
+    """Issue 10 item 16: the empty deployment's next step was shown as a red error."""
+    response = client_as(operator).post(
+        reverse("deployments:create"),
+        {
+            "name": "lab",
+            "domain": "lab.example.com",
+            "topology": "single_combined",
+            "strategy": "dedicated",
+            "lync_trusted_ca": "internal_ca",
+            "key_type": "rsa2048",
+            "webrtc": "on",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert 'id="next-step"' in html and "add this deployment's servers" in html
+    assert "alert-danger" not in html
