@@ -298,7 +298,11 @@ class PlanView(RequirePermission, View):
         return render(
             request,
             "deployments/plan.html",
-            {"deployment": page.deployment, "entries": entries, "trust": page.trust},
+            {
+                "deployment": page.deployment,
+                "entries": entries,
+                "trust": selectors.trust_rows(page=page),
+            },
         )
 
 

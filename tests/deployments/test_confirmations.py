@@ -219,3 +219,12 @@ def test_after_creating_a_deployment_the_next_step_is_a_hint_not_an_error(client
     html = response.content.decode()
     assert 'id="next-step"' in html and "add this deployment's servers" in html
     assert "alert-danger" not in html
+
+
+def test_the_trust_table_shows_labels_not_internal_ids(client_as, viewer, issued_split):
+    """Issue 10 item 16: no `edge1:load_balancer:Edge1toLB`; File and Holds are one column."""
+    html = client_as(viewer).get(reverse("deployments:plan", args=[issued_split.pk])).content
+    table = html.decode().split('id="trust-table"')[1].split("</table>")[0]
+    assert "edge1:load_balancer:Edge1toLB" not in table
+    assert "Load balancer Edge1toLB" in table
+    assert "Trust file and what it holds" in table and ">Holds<" not in table
