@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.functional import lazy
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, CertificateAuthority, CertificateSource, RevocationReason
@@ -51,6 +52,9 @@ STATUS_CHOICES = [
 ]
 
 
+_escape_lazy = lazy(escape, str)
+
+
 class CACreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     parent = forms.ModelChoiceField(
@@ -64,7 +68,10 @@ class CACreateForm(forms.Form):
         label=_("Subject"),
         max_length=500,
         required=False,
-        help_text=_("For example CN=Example Internal CA,O=Example Inc.,C=GB. Empty: CN=<name>."),
+        # crispy renders help texts as HTML: escaped, or "<name>" vanishes (issue 10 item 16).
+        help_text=_escape_lazy(
+            _("For example CN=Example Internal CA,O=Example Inc.,C=GB. Empty: CN=<name>.")
+        ),
     )
     key_type = forms.ChoiceField(
         label=_("Key type"), choices=KEY_TYPE_CHOICES, initial=DEFAULT_CA_KEY_TYPE.value

@@ -154,8 +154,11 @@ def _render_ca_detail(
         ),
         "lineage": selectors.ca_lineage(ca=ca),
         "children": ca.children.all(),
-        "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca))[:10],
-        "issued_count": ca.issued_certificates.count(),
+        # A root signs its own certificate; it is not among those it issued (issue 10 item 16).
+        "recent": selectors.certificate_list(filters=selectors.CertificateFilter(ca=ca)).exclude(
+            pk=ca.certificate_id
+        )[:10],
+        "issued_count": ca.issued_certificates.exclude(pk=ca.certificate_id).count(),
     }
     return render(request, "certauthority/ca_detail.html", context, status=status)
 
@@ -279,7 +282,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": selectors.certificate_status(certificate=certificate),
         "info": describe_certificate(selectors.certificate_x509(certificate=certificate), now),
         "chain": [describe_certificate(c, now) for c in chain],
-        "revoke_form": RevokeForm(),
+        "uses": _certificate_uses(certificate),
         "can_download_key": certificate.key_id is not None and certificate.key.has_private_key,
     }
     return render(request, "certauthority/certificate_detail.html", context)
@@ -306,23 +309,48 @@ def certificate_download(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     return _attachment(format_bundle(parts[kind]), name, "application/x-pem-file")
 
 
+def _certificate_uses(certificate: Certificate) -> list:
+    # The deployments app sits above the CA; imported here so the CA does not depend on it.
+    from deployments.selectors import certificate_uses
+
+    return list(certificate_uses(certificate_id=certificate.pk))
+
+
 @permission_required("certauthority.revoke_certificate", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what revoking loses (CRL, deployments); POST from that page: revoke (issue 10/11)."""
     certificate = get_object_or_404(Certificate.objects.select_related("issuer_ca"), pk=pk)
-    form = RevokeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a revocation reason from the list."))
-    else:
-        try:
-            services.certificate_revoke(
-                certificate=certificate, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except PKIError as exc:
-            messages.error(request, str(exc))
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        if not form.is_valid():
+            messages.error(request, _("Choose a revocation reason from the list."))
         else:
-            messages.success(request, _("The certificate was revoked and the CRL updated."))
-    return redirect("certauthority:certificate-detail", pk=pk)
+            try:
+                services.certificate_revoke(
+                    certificate=certificate, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except PKIError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The certificate was revoked and the CRL updated."))
+                return redirect("certauthority:certificate-detail", pk=pk)
+        return redirect("certauthority:certificate-detail", pk=pk)
+    if request.method == "POST":  # not from the confirmation page: show it, change nothing
+        return redirect("certauthority:certificate-revoke", pk=pk)
+    as_ca = CertificateAuthority.objects.filter(certificate=certificate).first()
+    context = {
+        "certificate": certificate,
+        "form": RevokeForm(),
+        "uses": _certificate_uses(certificate),
+        "as_ca": as_ca,
+        "as_ca_issued": (
+            Certificate.objects.filter(issuer_ca=as_ca).exclude(pk=certificate.pk).count()
+            if as_ca
+            else 0
+        ),
+    }
+    return render(request, "certauthority/revoke_confirm.html", context)
 
 
 @sensitive_post_parameters("password", "password_again")

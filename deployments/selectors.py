@@ -333,3 +333,43 @@ _RULE = re.compile(r"\bR\d+\.\d+(?:\.\d+)?\b")
 
 def _rule_key(rule: str) -> tuple[int, ...]:
     return tuple(int(n) for n in rule[1:].split("."))
+
+
+def certificate_uses(*, certificate_id: int) -> QuerySet[CertificatePlan]:
+    """The deployments' plan rows that hold this certificate (revoke page, certificate page)."""
+    return (
+        CertificatePlan.objects.filter(certificate_id=certificate_id)
+        .select_related("deployment")
+        .order_by("deployment__name", "basename")
+    )
+
+
+@dataclass(frozen=True)
+class TrustRow:
+    """A trust link as the plan page shows it: human labels, not internal refs (issue 10/16)."""
+
+    server: str
+    component: str  # the component's label, e.g. "Load balancer Edge1toLB"
+    file_name: str
+    holds: list[tuple[str, str]]  # (basename or INTERNAL_CA_MEMBER, the certificate's CN)
+    rule: str
+
+
+def trust_rows(*, page: PlanPage) -> list[TrustRow]:
+    """The plan page's trust table: each trusting component by label, each file with what it
+    holds (the CN of each certificate), in one column instead of two that repeat."""
+    labels = {
+        c.ref: str(c)
+        for c in Component.objects.filter(deployment=page.deployment).select_related("server")
+    }
+    names = {e.row.basename: e.row.common_name for e in page.entries}
+    return [
+        TrustRow(
+            server=t.server,
+            component=labels.get(t.component, t.component),
+            file_name=t.file_name,
+            holds=[(m, names.get(m, "")) for m in t.members],
+            rule=t.rule,
+        )
+        for t in page.trust
+    ]

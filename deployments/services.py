@@ -55,12 +55,108 @@ def server_save(*, server: Server) -> Server:
     return server
 
 
-def server_delete(*, server: Server) -> None:
+def _server_delete_rows(server: Server) -> None:
+    # Trunks on this server point at load balancers (PROTECT); remove them first.
+    Component.objects.filter(server=server, load_balancer__isnull=False).delete()
+    Server.objects.filter(pk=server.pk).delete()
+
+
+def _server_delete_blocked(server: Server) -> str:
+    if Component.objects.filter(load_balancer__server=server).exclude(server=server).exists():
+        return _(
+            "Trunks on other servers still connect to this server's load balancer: delete or "
+            "move them first."
+        )
+    return ""
+
+
+def server_delete(*, server: Server, actor: Actor = None) -> None:
+    """Delete a server with its components, derive the plan again, and audit it (issue 10/11)."""
     deployment = server.deployment
+    components = [str(c) for c in server.components.all()]
+    blocked = _server_delete_blocked(server)
+    if blocked:
+        raise DeploymentError(blocked)
     with transaction.atomic():
-        Component.objects.filter(server=server, load_balancer__isnull=False).delete()
-        server.delete()
+        _server_delete_rows(server)
         deployment_plan_sync(deployment=deployment)
+        ca_services.audit_record(
+            action=AuditAction.DEPLOYMENT_CHANGE,
+            actor=actor,
+            target=deployment,
+            summary=_("Deleted server %(server)s from deployment %(name)s")
+            % {"server": server.name, "name": deployment.name},
+            details={"server": server.name, "components": components},
+        )
+
+
+@dataclass(frozen=True)
+class DeleteImpact:
+    """What a delete would lose: shown on the confirmation page before anything is written."""
+
+    components: list[Component]
+    dropped: list[CertificatePlan]  # plan rows that disappear (with their CSR/cert/key links)
+    detached: list[CertificatePlan]  # plan rows that stay but lose their certificate (new names)
+    blocked: str = ""  # why the delete would be refused, if it would
+
+
+def _delete_impact(deployment: Deployment, delete) -> tuple[list, list]:
+    """Run ``delete`` and the plan derivation in a savepoint, compare, and roll back."""
+    before = {
+        row.basename: row
+        for row in CertificatePlan.objects.filter(deployment=deployment).select_related(
+            "certificate", "keypair"
+        )
+    }
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            delete()
+            deployment_plan_sync(deployment=deployment)
+            after = {
+                row.basename: row
+                for row in CertificatePlan.objects.filter(deployment=deployment).only(
+                    "basename", "certificate", "keypair"
+                )
+            }
+        finally:
+            transaction.savepoint_rollback(savepoint)
+    dropped = [row for name, row in before.items() if name not in after]
+    detached = [
+        row
+        for name, row in before.items()
+        if name in after
+        and (row.certificate_id or row.keypair_id)
+        and (after[name].certificate_id, after[name].keypair_id)
+        != (row.certificate_id, row.keypair_id)
+    ]
+    return dropped, detached
+
+
+def server_delete_impact(*, server: Server) -> DeleteImpact:
+    """The components and certificate plans deleting ``server`` would remove (R-none: UI)."""
+    components = list(server.components.select_related("server"))
+    blocked = _server_delete_blocked(server)
+    if blocked:
+        return DeleteImpact(components=components, dropped=[], detached=[], blocked=blocked)
+    dropped, detached = _delete_impact(server.deployment, lambda: _server_delete_rows(server))
+    return DeleteImpact(components=components, dropped=dropped, detached=detached)
+
+
+def component_delete_impact(*, component: Component) -> DeleteImpact:
+    """The certificate plans deleting ``component`` would remove, or why it cannot be."""
+    if component.trunks.exists():
+        return DeleteImpact(
+            components=[component],
+            dropped=[],
+            detached=[],
+            blocked=_("Trunks still connect to this load balancer: delete or move them first."),
+        )
+    dropped, detached = _delete_impact(
+        component.server.deployment,
+        lambda: Component.objects.filter(pk=component.pk).delete(),
+    )
+    return DeleteImpact(components=[component], dropped=dropped, detached=detached)
 
 
 def component_save(*, component: Component, points_at: Component | None = None) -> Component:
@@ -80,8 +176,10 @@ def component_save(*, component: Component, points_at: Component | None = None) 
     return component
 
 
-def component_delete(*, component: Component) -> None:
+def component_delete(*, component: Component, actor: Actor = None) -> None:
+    """Delete a component, derive the plan again, and audit it (issue 10 item 11)."""
     deployment = component.server.deployment
+    label = str(component)
     with transaction.atomic():
         if component.trunks.exists():
             raise DeploymentError(
@@ -89,6 +187,14 @@ def component_delete(*, component: Component) -> None:
             )
         component.delete()
         deployment_plan_sync(deployment=deployment)
+        ca_services.audit_record(
+            action=AuditAction.DEPLOYMENT_CHANGE,
+            actor=actor,
+            target=deployment,
+            summary=_("Deleted component %(component)s from deployment %(name)s")
+            % {"component": label, "name": deployment.name},
+            details={"component": label, "server": component.server.name},
+        )
 
 
 # --- files ------------------------------------------------------------------------------------

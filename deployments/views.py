@@ -64,13 +64,17 @@ class DeploymentDetailView(RequirePermission, View):
     def get(self, request, pk: int):
         deployment = _deployment(pk)
         spec = selectors.deployment_spec(deployment=deployment)
+        servers = selectors.deployment_servers(deployment=deployment)
+        # A new deployment has no servers yet: that is the next step, not an error (item 16).
+        empty = not spec.servers
         return render(
             request,
             "deployments/detail.html",
             {
                 "deployment": deployment,
-                "servers": selectors.deployment_servers(deployment=deployment),
-                "topology_findings": rules.validate_topology(spec),
+                "servers": servers,
+                "topology_findings": [] if empty else rules.validate_topology(spec),
+                "next_step": empty,
             },
         )
 
@@ -175,14 +179,41 @@ class ServerEditView(_FormView):
         return self.render_form(request, form, title=_("Server"), deployment=deployment)
 
 
+def _confirmed(request) -> bool:
+    """A destructive POST acts only with the confirmation page's ``confirm`` field."""
+    return request.POST.get("confirm") == "yes"
+
+
 class ServerDeleteView(RequirePermission, View):
+    """GET: what deleting the server loses; POST from that page: delete it (issue 10 item 11)."""
+
     permission_required = "deployments.delete_server"
 
-    def post(self, request, pk: int, server_pk: int):
+    def _server(self, pk: int, server_pk: int) -> tuple[Deployment, Server]:
         deployment = _deployment(pk)
-        server = get_object_or_404(Server, pk=server_pk, deployment=deployment)
-        services.server_delete(server=server)
-        messages.success(request, _("Server deleted."))
+        return deployment, get_object_or_404(Server, pk=server_pk, deployment=deployment)
+
+    def get(self, request, pk: int, server_pk: int):
+        deployment, server = self._server(pk, server_pk)
+        impact = services.server_delete_impact(server=server)
+        context = {
+            "deployment": deployment,
+            "title": _("Delete server %(server)s?") % {"server": server.name},
+            "impact": impact,
+            "button": _("Delete the server"),
+        }
+        return render(request, "deployments/delete_confirm.html", context)
+
+    def post(self, request, pk: int, server_pk: int):
+        deployment, server = self._server(pk, server_pk)
+        if not _confirmed(request):
+            return redirect(request.path)
+        try:
+            services.server_delete(server=server, actor=request.user)
+        except services.DeploymentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Server deleted."))
         return _redirect_detail(deployment.pk)
 
 
@@ -275,15 +306,36 @@ class ComponentEditView(_FormView):
 
 
 class ComponentDeleteView(RequirePermission, View):
+    """GET: what deleting the component loses; POST from that page: delete it."""
+
     permission_required = "deployments.delete_component"
 
-    def post(self, request, pk: int, server_pk: int, component_pk: int):
+    def _component(self, pk: int, server_pk: int, component_pk: int):
         deployment = _deployment(pk)
         component = get_object_or_404(
-            Component, pk=component_pk, server__pk=server_pk, deployment=deployment
+            Component.objects.select_related("server"),
+            pk=component_pk,
+            server__pk=server_pk,
+            deployment=deployment,
         )
+        return deployment, component
+
+    def get(self, request, pk: int, server_pk: int, component_pk: int):
+        deployment, component = self._component(pk, server_pk, component_pk)
+        context = {
+            "deployment": deployment,
+            "title": _("Delete component %(component)s?") % {"component": component},
+            "impact": services.component_delete_impact(component=component),
+            "button": _("Delete the component"),
+        }
+        return render(request, "deployments/delete_confirm.html", context)
+
+    def post(self, request, pk: int, server_pk: int, component_pk: int):
+        deployment, component = self._component(pk, server_pk, component_pk)
+        if not _confirmed(request):
+            return redirect(request.path)
         try:
-            services.component_delete(component=component)
+            services.component_delete(component=component, actor=request.user)
             messages.success(request, _("Component deleted."))
         except services.DeploymentError as exc:
             messages.error(request, str(exc))
@@ -302,7 +354,11 @@ class PlanView(RequirePermission, View):
         return render(
             request,
             "deployments/plan.html",
-            {"deployment": page.deployment, "entries": entries, "trust": page.trust},
+            {
+                "deployment": page.deployment,
+                "entries": entries,
+                "trust": selectors.trust_rows(page=page),
+            },
         )
 
 

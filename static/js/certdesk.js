@@ -40,3 +40,12 @@ document.addEventListener("change", function (event) {
   if (event.target.matches("select")) certdeskShownWhen();
 });
 certdeskShownWhen();
+
+// Sign preview: a warning about one profile shows only while that profile is selected (the
+// server renders the same choice, so it also holds without JavaScript). Issue 10 item 16.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches("select[name=profile]")) return;
+  document.querySelectorAll("[data-profile-warning]").forEach((el) => {
+    el.hidden = el.dataset.profileWarning !== event.target.value;
+  });
+});

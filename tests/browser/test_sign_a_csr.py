@@ -61,3 +61,25 @@ def test_an_operator_pastes_a_csr_previews_it_signs_it_and_downloads_a_chain_ope
     assert result.returncode == 0, result.stdout + result.stderr
     match = openssl("x509", "-in", fullchain, "-noout", "-pubkey").stdout
     assert match == openssl("pkey", "-in", key, "-pubout").stdout
+
+
+def test_the_preview_warns_about_the_client_profile_only_while_it_is_selected(
+    login, operator, issuing_ca, openssl, tmp_path
+):
+    """Issue 10 item 16: with Server selected, no Client-profile warning shows."""
+    key, csr = tmp_path / "cb.key", tmp_path / "cb.csr"
+    openssl(
+        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", key, "-out", csr, "-subj", "/CN=cb1.example.com", check=True,
+    )  # fmt: skip
+    page = login("operator", "pw-operator")
+    page.goto("/ca/sign/")
+    page.fill("main textarea", csr.read_text())
+    page.click("main button[type=submit]")
+    warning = page.locator("[data-profile-warning=client]")
+    page.select_option("select[name$=profile]", "server")
+    assert not warning.is_visible()
+    page.select_option("select[name$=profile]", "client")
+    assert warning.is_visible() and "'postgres'" in warning.inner_text()
+    page.select_option("select[name$=profile]", "server")
+    assert not warning.is_visible()

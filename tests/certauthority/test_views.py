@@ -223,12 +223,14 @@ def test_bad_ca_input_is_a_form_error(client_as, ca_admin, root_ca):
 
 def test_a_ca_admin_revokes_from_the_certificate_page(client_as, ca_admin, issued):
     client = client_as(ca_admin)
-    assert "revoke-form" in client.get(f"/ca/certificates/{issued.pk}/").content.decode()
-    client.post(f"/ca/certificates/{issued.pk}/revoke/", {"reason": "keyCompromise"})
+    assert "revoke-link" in client.get(f"/ca/certificates/{issued.pk}/").content.decode()
+    client.post(
+        f"/ca/certificates/{issued.pk}/revoke/", {"reason": "keyCompromise", "confirm": "yes"}
+    )
     issued.refresh_from_db()
     assert issued.revocation_reason == "keyCompromise"
     page = client.get(f"/ca/certificates/{issued.pk}/").content.decode()
-    assert "revoke-form" not in page and "Key compromise" in page
+    assert "revoke-link" not in page and "Key compromise" in page
 
 
 def test_the_private_key_download_needs_a_post_and_is_audited(client_as, ca_admin, issued):

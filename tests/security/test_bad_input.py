@@ -395,7 +395,7 @@ def test_a_bad_revocation_reason_revokes_nothing_and_says_so(client_as, ca_admin
     with nothing_saved():
         response = client_as(ca_admin).post(
             reverse("certauthority:certificate-revoke", args=[issued.pk]),
-            {"reason": reason},
+            {"reason": reason, "confirm": "yes"},
             follow=True,
         )
     _refused(response, "Choose a revocation reason from the list.")
@@ -406,9 +406,9 @@ def test_a_bad_revocation_reason_revokes_nothing_and_says_so(client_as, ca_admin
 def test_revoking_twice_says_it_was_revoked_already(client_as, ca_admin, issued):
     client = client_as(ca_admin)
     url = reverse("certauthority:certificate-revoke", args=[issued.pk])
-    client.post(url, {"reason": "superseded"})
+    client.post(url, {"reason": "superseded", "confirm": "yes"})
     with nothing_saved():
-        response = client.post(url, {"reason": "superseded"}, follow=True)
+        response = client.post(url, {"reason": "superseded", "confirm": "yes"}, follow=True)
     _refused(response, "already revoked")
 
 
@@ -416,15 +416,15 @@ def test_revoking_a_root_ca_certificate_is_refused_with_a_message(client_as, ca_
     with nothing_saved():
         response = client_as(ca_admin).post(
             reverse("certauthority:certificate-revoke", args=[root_ca.certificate_id]),
-            {"reason": "superseded"},
+            {"reason": "superseded", "confirm": "yes"},
             follow=True,
         )
     _refused(response, "cannot revoke its own certificate")
 
 
-def test_revoke_is_post_only(client_as, ca_admin, issued):
+def test_revoke_get_only_shows_the_confirmation(client_as, ca_admin, issued):
     url = reverse("certauthority:certificate-revoke", args=[issued.pk])
-    assert client_as(ca_admin).get(url).status_code == 405
+    assert client_as(ca_admin).get(url).status_code == 200
 
 
 # --- private-key download --------------------------------------------------------------------
@@ -721,16 +721,17 @@ def test_missing_deployment_ids_are_404(client_as, operator, pk):
             assert client.post(url).status_code == 404, url
 
 
-def test_deletes_and_plan_issue_answer_get_with_405(client_as, operator, split):
+def test_plan_issue_answers_get_with_405_and_deletes_confirm_first(client_as, operator, split):
     server = split.servers.first()
     component = server.components.first()
     client = client_as(operator)
-    for url in (
-        reverse("deployments:server-delete", args=[split.pk, server.pk]),
-        reverse("deployments:component-delete", args=[split.pk, server.pk, component.pk]),
-        reverse("deployments:plan-issue", args=[split.pk]),
-    ):
-        assert client.get(url).status_code == 405, url
+    assert client.get(reverse("deployments:plan-issue", args=[split.pk])).status_code == 405
+    with nothing_saved():
+        for url in (
+            reverse("deployments:server-delete", args=[split.pk, server.pk]),
+            reverse("deployments:component-delete", args=[split.pk, server.pk, component.pk]),
+        ):
+            assert client.get(url).status_code == 200, url
 
 
 # --- tools -----------------------------------------------------------------------------------
