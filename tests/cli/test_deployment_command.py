@@ -187,7 +187,9 @@ def test_scripts_for_one_server_writes_only_that_server(tmp_path):
 def test_issue_without_an_internal_ca_says_what_to_do():
     run("load", str(EXAMPLES / "single-split.yaml"))
     code, _out, err = run("issue", "example-split")
-    assert code == 1 and "choose its internal CA first" in err
+    # Issue 10 item 3: the line says how (--ca) and, with no CA at all, how to make one.
+    assert code == 1 and "choose one with --ca" in err and "ca init" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_issue_with_days_above_398_prints_the_cas_warning(ca, tmp_path):

@@ -129,11 +129,26 @@ def _project_forms():
 
 def _bind(form_class, data, split):
     params = inspect.signature(form_class.__init__).parameters
+    if "kind" in params:
+        # Per-kind forms (issue 10 item 13): the kind whose form has the most fields.
+        return max(_per_kind(form_class, data, split), key=lambda form: len(form.fields))
     if "deployment" in params:
         return form_class(data=data, deployment=split)
     if "server" in params:
         return form_class(data=data, server=split.servers.first())
     return form_class(data=data)
+
+
+def _per_kind(form_class, data, split):
+    from deployments import rules
+
+    params = inspect.signature(form_class.__init__).parameters
+    where = {"deployment": split} if "deployment" in params else {"server": split.servers.first()}
+    for kind in rules.get_pack(rules.DEFAULT_PACK).kinds(lambda _recipe: True):
+        try:
+            yield form_class(data=data, kind=kind, **where)
+        except ValueError:
+            continue  # a kind this form does not take (e.g. not a points-at target)
 
 
 @pytest.mark.django_db
