@@ -6,6 +6,8 @@ import socket
 
 from celery import shared_task
 
+import config.celery  # noqa: F401  (binds @shared_task to the CertDesk app; see config/__init__.py)
+
 from .services import heartbeat_record
 
 
