@@ -89,24 +89,20 @@ INSTALLED_APPS = [
     "deployments",
 ]
 
-# `manage.py pki …` (the certificate-day file tool, run dozens of times in a row) starts without the apps only the web or Celery beat use: admin, axes,
-# beat's schedule models, forms and static files cost about 0.2 s of imports per run and
-# none of those commands touches them (issue 10 item 19; tests/cli/test_startup.py).
-# Everything else (migrate, check, shell, runserver, the web, the worker) gets every app.
+# `manage.py pki …` (the certificate-day file tool, run dozens of times in a row) starts with
+# only the apps it needs: the web's and Celery beat's apps (admin, axes, beat's schedule, forms,
+# static files) and the deployment models cost about 0.2 s of imports per run and no pki verb
+# touches them (issue 10 item 19; tests/cli/test_startup.py). Everything else (migrate, check,
+# shell, the web, the worker, the tests) gets every app.
 CLI_LEAN_COMMANDS = ("pki",)
+_FILE_TOOL_APPS = {
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "certauthority",
+}
 if Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] and sys.argv[1] in CLI_LEAN_COMMANDS:
-    _WEB_ONLY_APPS = {
-        "django.contrib.admin",
-        "django.contrib.messages",
-        "whitenoise.runserver_nostatic",
-        "django.contrib.staticfiles",
-        "crispy_forms",
-        "crispy_bootstrap5",
-        "django_celery_beat",
-        "axes",
-    }
-    _WEB_ONLY_APPS |= {"core", "deployments"}  # offline file tool: no deployment models either
-    INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in _WEB_ONLY_APPS]
+    INSTALLED_APPS = [app for app in INSTALLED_APPS if app in _FILE_TOOL_APPS]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -96,3 +96,18 @@ def openssl_sha1_csr(tmp_path: Path) -> bytes:
         capture_output=True,
     )
     return out.read_bytes()
+
+
+@pytest.fixture
+def issued(issuing_ca):
+    """A server certificate for cb1.example.com from the issuing CA; CertDesk holds its key."""
+    keypair = services.keypair_generate(key_type="ec256", label="cb1", actor=None)
+    csr = services.csr_create(
+        keypair=keypair,
+        subject=x509.Name.from_rfc4514_string("CN=cb1.example.com"),
+        san=[],
+        actor=None,
+    )
+    return services.certificate_issue(
+        ca=issuing_ca, csr=csr, profile="server", days=30, actor=None
+    ).certificate

@@ -3,25 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from cryptography import x509
-
-from certauthority import services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def issued(issuing_ca):
-    keypair = services.keypair_generate(key_type="ec256", label="cb1", actor=None)
-    csr = services.csr_create(
-        keypair=keypair,
-        subject=x509.Name.from_rfc4514_string("CN=cb1.example.com"),
-        san=[],
-        actor=None,
-    )
-    return services.certificate_issue(
-        ca=issuing_ca, csr=csr, profile="server", days=30, actor=None
-    ).certificate
 
 
 def _filename(response) -> str:

@@ -16,20 +16,6 @@ from .conftest import make_csr, openssl_sha1_csr, pem
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def issued(issuing_ca):
-    keypair = services.keypair_generate(key_type="ec256", label="cb1", actor=None)
-    csr = services.csr_create(
-        keypair=keypair,
-        subject=x509.Name.from_rfc4514_string("CN=cb1.example.com"),
-        san=[],
-        actor=None,
-    )
-    return services.certificate_issue(
-        ca=issuing_ca, csr=csr, profile="server", days=30, actor=None
-    ).certificate
-
-
 def _pages(issuing_ca, issued):
     slug, pk = issuing_ca.slug, issued.pk
     return {
