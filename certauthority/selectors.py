@@ -205,13 +205,15 @@ def certificate_page(
     certificates = certificate_list(filters=filters).only(*LIST_COLUMNS)
     if (key := _cursor_row(after)) is not None:
         created, pk = key
-        older = Q(created_at__lt=created) | Q(created_at=created, id__lt=pk)
-        rows = list(certificates.filter(older)[: size + 1])
+        # A range on created_at the index can seek to, then the tie on id: an OR of the two
+        # makes SQLite walk the index from the top instead.
+        older = certificates.filter(created_at__lte=created).exclude(created_at=created, id__gte=pk)
+        rows = list(older[: size + 1])
         return CertificatePage(rows=rows[:size], has_previous=True, has_next=len(rows) > size)
     if (key := _cursor_row(before)) is not None:
         created, pk = key
-        newer = Q(created_at__gt=created) | Q(created_at=created, id__gt=pk)
-        rows = list(certificates.filter(newer).order_by("created_at", "id")[: size + 1])
+        newer = certificates.filter(created_at__gte=created).exclude(created_at=created, id__lte=pk)
+        rows = list(newer.order_by("created_at", "id")[: size + 1])
         has_previous = len(rows) > size
         return CertificatePage(rows=rows[:size][::-1], has_previous=has_previous, has_next=True)
     rows = list(certificates[: size + 1])
