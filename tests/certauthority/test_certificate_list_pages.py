@@ -123,3 +123,21 @@ def test_the_selector_rows_read_without_more_queries(many):
             _ = (cert.common_name, cert.san, cert.issuer_ca and cert.issuer_ca.name, cert.issuer)
     assert captured.captured_queries == []
     assert page.has_next and not page.has_previous
+
+
+def test_status_counts_agree_with_the_named_reads(many):
+    Certificate.objects.filter(pk=many[3].pk).update(
+        revoked_at=timezone.now(), revocation_reason="superseded"
+    )
+    Certificate.objects.filter(pk=many[4].pk).update(not_after=timezone.now())
+    within = dt.timedelta(days=30)
+    certificates = Certificate.objects.all()
+    assert certificates.status_counts(within=within) == {
+        "current": certificates.current().count(),
+        "expiring": certificates.expiring(within=within).count(),
+        "expired": certificates.expired().count(),
+        "revoked": certificates.revoked().count(),
+    }
+    assert (
+        certificates.status_counts(within=within)["expiring"] == 28
+    )  # 30 within 30 days, less one revoked, one expired
