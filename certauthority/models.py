@@ -246,6 +246,8 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = _("certificate")
         ordering = ["-created_at"]
+        # The certificate list's order and keyset (issue 10 item 21).
+        indexes = [models.Index(fields=["created_at", "id"], name="certificate_list_keyset")]
         permissions = [
             ("download_certificate", _("Can download certificates and bundles")),
             ("sign_certificate", _("Can sign CSRs with the internal CA")),

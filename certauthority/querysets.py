@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import models
+from django.db.models import Count, Q
 from django.utils import timezone
 
 
@@ -27,6 +28,19 @@ class CertificateQuerySet(models.QuerySet):
 
     def revoked(self):
         return self.filter(revoked_at__isnull=False)
+
+    def status_counts(self, *, within: timedelta) -> dict[str, int]:
+        """current / expiring / expired / revoked counts, as the methods above define them,
+        in one pass over the table instead of four (the dashboard at 100k rows, issue 10
+        item 21)."""
+        now = timezone.now()
+        current = Q(not_before__lte=now, not_after__gt=now, revoked_at__isnull=True)
+        return self.aggregate(
+            current=Count("pk", filter=current),
+            expiring=Count("pk", filter=current & Q(not_after__lte=now + within)),
+            expired=Count("pk", filter=Q(not_after__lte=now)),
+            revoked=Count("pk", filter=Q(revoked_at__isnull=False)),
+        )
 
     def issued_by(self, ca):
         return self.filter(issuer_ca=ca)

@@ -260,12 +260,16 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
             status=data["status"],
             expires_before=data["expires_before"],
         )
-    page = Paginator(selectors.certificate_list(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.certificate_page(
+        filters=filters,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
     )
     query = request.GET.copy()
-    query.pop("page", None)
-    rows = [(c, selectors.certificate_status(certificate=c)) for c in page.object_list]
+    for cursor in ("page", "after", "before"):
+        query.pop(cursor, None)
+    rows = [(c, selectors.certificate_status(certificate=c)) for c in page.rows]
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "certauthority/certificate_list.html", context)
 

@@ -66,14 +66,16 @@ class DashboardSummary:
 
 def dashboard_summary() -> DashboardSummary:
     certificates = Certificate.objects.all()
+    counts = certificates.status_counts(within=EXPIRY_WARNING)
+    soon = certificates.expiring(within=EXPIRY_WARNING).order_by("not_after")
     last_heartbeat = WorkerHeartbeat.objects.first()
     return DashboardSummary(
         authorities=CertificateAuthority.objects.active().count(),
-        certificates_current=certificates.current().count(),
-        certificates_expiring=certificates.expiring(within=EXPIRY_WARNING).count(),
-        certificates_expired=certificates.expired().count(),
-        certificates_revoked=certificates.revoked().count(),
-        expiring_soon=list(certificates.expiring(within=EXPIRY_WARNING).order_by("not_after")[:10]),
+        certificates_current=counts["current"],
+        certificates_expiring=counts["expiring"],
+        certificates_expired=counts["expired"],
+        certificates_revoked=counts["revoked"],
+        expiring_soon=list(soon.only("id", "common_name", "issuer", "not_after")[:10]),
         last_heartbeat=last_heartbeat,
         worker_stale=last_heartbeat is not None
         and timezone.now() - last_heartbeat.created_at > HEARTBEAT_STALE_AFTER,

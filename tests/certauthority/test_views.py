@@ -262,7 +262,9 @@ def test_the_certificate_list_is_paginated(client_as, viewer, issuing_ca):
     for _ in range(30):
         services.certificate_issue(ca=issuing_ca, csr=csr, profile="server", days=1, actor=None)
     page = client_as(viewer).get("/ca/certificates/", {"q": "many"}).content.decode()
-    assert page.count("many.example.com</a>") == 25 and "Page 1 of 2" in page
+    # Keyset pages (issue 10 item 21): no "Page N of M", a Next link that keeps the search.
+    assert page.count("many.example.com</a>") == 25 and 'rel="next"' in page
+    assert "?q=many&amp;after=" in page and 'rel="prev"' not in page
 
 
 def test_the_audit_log_filters_by_action_and_actor(client_as, ca_admin, operator, issuing_ca):
