@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import ManagementUtility, call_command, get_commands
-from django.core.management.base import CommandError
 
 from certauthority import selectors as ca_selectors
 from certauthority.pki.files import bundle_file_name
 from deployments import documents
+from tests.cli.test_deployment_command import run
 from tests.conftest import create_root_ca
 
 EXAMPLE = Path(documents.EXAMPLES_DIR) / "single-split.yaml"
@@ -30,17 +30,6 @@ def argv(capsys, *args: str) -> tuple[int, str, str]:
         code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("deployment", *args, stdout=out, stderr=err)
-        code = 0
-    except CommandError as exc:
-        err.write(f"{exc}\n")
-        code = exc.returncode
-    return code, out.getvalue(), err.getvalue()
 
 
 # --- item 4: --help of every command of ours ---------------------------------------------
