@@ -34,6 +34,16 @@ def _time(cmd: list[str], cwd: Path, env: dict[str, str], n: int) -> tuple[float
     return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.9))]
 
 
+def _x509_req(days: str, out: str) -> list[str]:
+    """openssl signing leaf.csr with ca.crt/ca.key: the peer of `ca sign`."""
+    return ["openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key"] + [
+        "-days",
+        days,
+        "-out",
+        out,
+    ]
+
+
 def _ssl(*args: str, cwd: Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
@@ -75,21 +85,7 @@ def main() -> None:
         "/CN=cms.example.com",
         cwd=d,
     )
-    _ssl(
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-days",
-        "30",
-        "-out",
-        "leaf.crt",
-        cwd=d,
-    )
+    _ssl(*_x509_req("30", "leaf.crt")[1:], cwd=d)
     trees = {"now": ROOT}
     before = tmp / "before"
     if (
@@ -151,21 +147,7 @@ def main() -> None:
                 '"$(openssl rsa -noout -modulus -in leaf.key)" ]',
             ],
             "pki verify": ["openssl", "verify", "-CAfile", "ca.crt", "leaf.crt"],
-            "ca sign": [
-                "openssl",
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-days",
-                "365",
-                "-out",
-                "o.crt",
-            ],
+            "ca sign": _x509_req("365", "o.crt"),
         }
         for verb, cmd in ssl.items():
             rows[verb]["openssl"] = _time(cmd, d, dict(os.environ), args.n)

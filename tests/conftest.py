@@ -187,6 +187,21 @@ def create_root_ca(name: str = ROOT_CA_NAME, subject: str = ROOT_CA_SUBJECT, act
     return services.ca_create_root(name=name, subject=subject, key_type="ec256", actor=actor)
 
 
+def issue_server_certificate(ca, cn: str = "cb1.example.com"):
+    """A 30-day server certificate for CN from CA, through the services; CertDesk holds its key."""
+    from cryptography import x509
+
+    from certauthority import services
+
+    keypair = services.keypair_generate(key_type="ec256", label=cn.split(".")[0], actor=None)
+    csr = services.csr_create(
+        keypair=keypair, subject=x509.Name.from_rfc4514_string(f"CN={cn}"), san=[], actor=None
+    )
+    return services.certificate_issue(
+        ca=ca, csr=csr, profile="server", days=30, actor=None
+    ).certificate
+
+
 @pytest.fixture
 def root_ca(db):
     """The root CA "Example Root CA" (CRL at /crl/example-root-ca.crl)."""

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from certauthority import services
 from certauthority.pki.names import classify_name, parse_dn
+from tests.conftest import issue_server_certificate
 
 
 @pytest.fixture(scope="session")
@@ -101,13 +102,4 @@ def openssl_sha1_csr(tmp_path: Path) -> bytes:
 @pytest.fixture
 def issued(issuing_ca):
     """A server certificate for cb1.example.com from the issuing CA; CertDesk holds its key."""
-    keypair = services.keypair_generate(key_type="ec256", label="cb1", actor=None)
-    csr = services.csr_create(
-        keypair=keypair,
-        subject=x509.Name.from_rfc4514_string("CN=cb1.example.com"),
-        san=[],
-        actor=None,
-    )
-    return services.certificate_issue(
-        ca=issuing_ca, csr=csr, profile="server", days=30, actor=None
-    ).certificate
+    return issue_server_certificate(issuing_ca)

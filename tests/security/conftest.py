@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certauthority import services
 from certauthority.pki.names import classify_name, parse_dn
+from tests.conftest import issue_server_certificate
 
 
 def make_csr(cn: str = "www.example.com", san: tuple[str, ...] = ()) -> bytes:
@@ -88,16 +88,7 @@ def hostile() -> Hostile:
 @pytest.fixture
 def issued(root_ca):
     """A server certificate whose private key CertDesk holds."""
-    keypair = services.keypair_generate(key_type="ec256", label="cb1", actor=None)
-    csr = services.csr_create(
-        keypair=keypair,
-        subject=x509.Name.from_rfc4514_string("CN=cb1.example.com"),
-        san=[],
-        actor=None,
-    )
-    return services.certificate_issue(
-        ca=root_ca, csr=csr, profile="server", days=30, actor=None
-    ).certificate
+    return issue_server_certificate(root_ca)
 
 
 @pytest.fixture
