@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from certauthority.models import AuditAction, Certificate, CertificateAuthority,
 from certauthority.pki.bundle import format_bundle, split_chain, trust_bundle
 from certauthority.pki.csr import CsrRequest
 from certauthority.pki.errors import PKIError
-from certauthority.pki.files import write_atomic
+from certauthority.pki.files import bundle_file_name, certificate_file_name, write_atomic
 from certauthority.pki.material import certificates_from_bytes
 from certauthority.pki.names import classify_names, format_name, make_attribute
 from certauthority.pki.selfsigned import build_self_signed
@@ -607,24 +609,46 @@ def _chain_gap_message(
 # --- files for the servers --------------------------------------------------------------------
 
 
-def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, bytes]:
+@dataclass
+class _PlanFiles:
+    """What CertDesk holds for a deployment's files: contents by name, and keys on demand.
+
+    Private keys are exported (and audited "key.download") only when a caller asks for one,
+    so a single server's folder never records the download of another server's key.
+    """
+
+    contents: dict[str, bytes]
+    keys: dict[str, Any]
+    actor: Actor
+
+    def get(self, name: str) -> bytes | None:
+        if name in self.contents:
+            return self.contents[name]
+        keypair = self.keys.get(name)
+        if keypair is None:
+            return None
+        pem = ca_services.keypair_export(keypair=keypair, password=None, actor=self.actor)
+        self.contents[name] = pem
+        return pem
+
+
+def _plan_files(*, deployment: Deployment, actor: Actor) -> _PlanFiles:
     """Every file CertDesk can produce for this deployment, by file name."""
     files: dict[str, bytes] = {}
+    keys: dict[str, Any] = {}
     rows = {row.basename: row for row in selectors.plan_rows(deployment=deployment)}
     for row in rows.values():
         certificate = row.certificate
         if certificate is None:
             continue
-        files[f"{row.basename}.crt"] = certificate.pem.strip().encode() + b"\n"
+        files[certificate_file_name(row.basename)] = certificate.pem.strip().encode() + b"\n"
         chain = certificate_chain(certificate=certificate)
         if chain:
-            files[f"{row.basename}_bundle.crt"] = format_bundle(chain)  # SPEC R1.4
+            files[bundle_file_name(row.basename)] = format_bundle(chain)  # SPEC R1.4
         elif row.bundle_pem.strip():
-            files[f"{row.basename}_bundle.crt"] = row.bundle_pem.strip().encode() + b"\n"
+            files[bundle_file_name(row.basename)] = row.bundle_pem.strip().encode() + b"\n"
         if row.keypair is not None and row.keypair.has_private_key:
-            files[f"{row.basename}.key"] = ca_services.keypair_export(
-                keypair=row.keypair, password=None, actor=actor
-            )
+            keys[f"{row.basename}.key"] = row.keypair
     internal = ca_chain(ca=deployment.internal_ca) if deployment.internal_ca is not None else []
     spec = selectors.deployment_spec(deployment=deployment)
     plan = selectors.deployment_plan(deployment=deployment)
@@ -641,15 +665,7 @@ def _plan_file_contents(*, deployment: Deployment, actor: Actor) -> dict[str, by
                 complete = False
         if certs and complete:
             files[link.file_name] = trust_bundle(certs)  # SPEC R4.7.1: no blank lines
-    return files
-
-
-class WrittenFiles(list[Path]):
-    """The files written, and in ``not_written`` each file left out with the reason why."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.not_written: list[tuple[Path, str]] = []
+    return _PlanFiles(contents=files, keys=keys, actor=actor)
 
 
 def _why_not_written(upload: rules.UploadFile, rows: dict[str, CertificatePlan]) -> str:
@@ -669,12 +685,40 @@ def _why_not_written(upload: rules.UploadFile, rows: dict[str, CertificatePlan])
     return _("there are no intermediate certificates to bundle")
 
 
-def deployment_scripts_write(
-    *, deployment: Deployment, out_dir: Path, server: str | None = None, actor: Actor = None
-) -> WrittenFiles:
-    """Write, per server, the files to upload (as far as they exist) and install.txt.
+@dataclass
+class ServerFiles:
+    """One server's folder: the files its install script uploads, and its install.txt.
 
-    Files the script names but that cannot be written yet are listed in ``not_written``.
+    ``files`` holds (name, contents, is_key); ``missing`` each file the script names that
+    is not delivered, with the reason why.
+    """
+
+    server: str
+    install_text: str
+    files: list[tuple[str, bytes, bool]]
+    missing: list[tuple[str, str]]
+
+
+@dataclass
+class DeploymentFiles:
+    """Every server's folder, and the CSRs still waiting for a CA outside CertDesk."""
+
+    servers: list[ServerFiles]
+    pending_csrs: list[tuple[str, bytes]]
+
+
+def deployment_files(
+    *,
+    deployment: Deployment,
+    server: str | None = None,
+    include_keys: bool = True,
+    actor: Actor = None,
+) -> DeploymentFiles:
+    """The files each server needs, named as its install script names them.
+
+    The one source of the folders that ``deployment scripts`` writes and of every zip
+    (web, wizard and API). With ``include_keys`` false, private keys are left out and
+    listed as missing: for users who may not download them.
     """
     names = [s.name for s in deployment.servers.order_by("position", "name")]
     if server is not None:
@@ -684,29 +728,122 @@ def deployment_scripts_write(
                 % {"server": server, "deployment": deployment.name, "names": ", ".join(names)}
             )
         names = [server]
-    files = _plan_file_contents(deployment=deployment, actor=actor)
-    rows = {row.basename: row for row in selectors.plan_rows(deployment=deployment)}
-    written = WrittenFiles()
+    files = _plan_files(deployment=deployment, actor=actor)
+    plan_rows = selectors.plan_rows(deployment=deployment)
+    rows = {row.basename: row for row in plan_rows}
+    result = DeploymentFiles(servers=[], pending_csrs=[])
     for name in names:
-        result = selectors.server_install_script(deployment=deployment, server_name=name)
-        directory = out_dir / name
-        directory.mkdir(parents=True, exist_ok=True)
-        for upload in result.script.uploads:
-            data = files.get(upload.name)
-            path = directory / upload.name
-            if data is None:
-                written.not_written.append((path, _why_not_written(upload, rows)))
+        script = selectors.server_install_script(deployment=deployment, server_name=name)
+        folder = ServerFiles(server=name, install_text=script.text, files=[], missing=[])
+        for upload in script.script.uploads:
+            is_key = upload.kind == "key"
+            if is_key and not include_keys and upload.name in files.keys:
+                folder.missing.append(
+                    (upload.name, _("you may not download private keys; ask a CA Admin"))
+                )
                 continue
-            write_atomic(path, data, 0o600 if upload.kind == "key" else 0o644)
-            written.append(path)
-        path = directory / "install.txt"
-        write_atomic(path, result.text.encode())
-        written.append(path)
+            data = files.get(upload.name)
+            if data is None:
+                folder.missing.append((upload.name, _why_not_written(upload, rows)))
+                continue
+            folder.files.append((upload.name, data, is_key))
+        result.servers.append(folder)
     # R3.1 step 2: the CSRs still waiting for a CA outside CertDesk, ready to send.
-    for row in selectors.plan_rows(deployment=deployment):
+    for row in plan_rows:
         if row.status == PlanStatus.CSR_READY and row.signing_request is not None:
-            path = out_dir / "csr" / f"{row.basename}.csr"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, row.signing_request.pem.strip().encode() + b"\n")
+            pem = row.signing_request.pem.strip().encode() + b"\n"
+            result.pending_csrs.append((f"{row.basename}.csr", pem))
+    return result
+
+
+class WrittenFiles(list[Path]):
+    """The files written, and in ``not_written`` each file left out with the reason why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_written: list[tuple[Path, str]] = []
+
+
+def deployment_scripts_write(
+    *, deployment: Deployment, out_dir: Path, server: str | None = None, actor: Actor = None
+) -> WrittenFiles:
+    """Write, per server, the files to upload (as far as they exist) and install.txt.
+
+    Files the script names but that cannot be written yet are listed in ``not_written``.
+    """
+    found = deployment_files(deployment=deployment, server=server, actor=actor)
+    written = WrittenFiles()
+    for folder in found.servers:
+        directory = out_dir / folder.server
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, data, is_key in folder.files:
+            path = directory / name
+            write_atomic(path, data, 0o600 if is_key else 0o644)
             written.append(path)
+        written.not_written.extend((directory / name, why) for name, why in folder.missing)
+        path = directory / "install.txt"
+        write_atomic(path, folder.install_text.encode())
+        written.append(path)
+    for name, pem in found.pending_csrs:
+        path = out_dir / "csr" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pem)
+        written.append(path)
     return written
+
+
+MISSING_FILE_NAME = "MISSING.txt"
+
+
+def _missing_text(folder: ServerFiles) -> str:
+    lines = [
+        _("install.txt names these files, but this download does not hold them:"),
+        "",
+    ]
+    lines += [f"{name}: {why}" for name, why in folder.missing]
+    return "\n".join(lines) + "\n"
+
+
+def deployment_bundle_zip(
+    *,
+    deployment: Deployment,
+    server: str | None = None,
+    include_keys: bool,
+    actor: Actor,
+) -> bytes:
+    """A zip with a folder per server (its files, bundles, trust bundles, keys when
+    ``include_keys``, and install.txt) and ``csr/`` with the CSRs still pending.
+
+    The one zip builder behind the web page, the wizard and the REST API. A folder whose
+    install.txt names a file the zip does not hold also gets MISSING.txt saying why, so the
+    script never names a file silently absent.
+    """
+    found = deployment_files(
+        deployment=deployment, server=server, include_keys=include_keys, actor=actor
+    )
+    buffer = io.BytesIO()
+    # A fixed timestamp keeps the archive's bytes a function of its contents.
+    stamp = (1980, 1, 1, 0, 0, 0)
+
+    def add(name: str, data: bytes, mode: int = 0o644) -> None:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = (0o100000 | mode) << 16
+        archive.writestr(info, data)
+
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for folder in found.servers:
+            for name, data, is_key in folder.files:
+                add(f"{folder.server}/{name}", data, 0o600 if is_key else 0o644)
+            add(f"{folder.server}/install.txt", folder.install_text.encode())
+            if folder.missing:
+                add(f"{folder.server}/{MISSING_FILE_NAME}", _missing_text(folder).encode())
+        for name, pem in found.pending_csrs:
+            add(f"csr/{name}", pem)
+    return buffer.getvalue()
+
+
+def deployment_zip_name(*, deployment: Deployment, server: str | None = None) -> str:
+    """The download's file name: the deployment's name, and the server's for one folder."""
+    stem = deployment.name if server is None else f"{deployment.name}-{server}"
+    return f"{stem}.zip"

@@ -33,6 +33,12 @@ urlpatterns = [
         views.ServerScriptView.as_view(),
         name="server-script",
     ),
+    path("<int:pk>/bundle.zip", views.DeploymentZipView.as_view(), name="zip"),
+    path(
+        "<int:pk>/servers/<int:server_pk>/bundle.zip",
+        views.DeploymentZipView.as_view(),
+        name="server-zip",
+    ),
     path(
         "<int:pk>/servers/<int:server_pk>/components/new/",
         views.ComponentEditView.as_view(),

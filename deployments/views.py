@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -507,3 +508,47 @@ class ServerScriptView(RequirePermission, View):
                 "text": result.text,
             },
         )
+
+
+class DeploymentZipView(RequirePermission, View):
+    """The deployment's files as one zip (a folder per server), or one server's folder.
+
+    GET leaves private keys out (and says so in each folder's MISSING.txt). A POST with
+    ``keys=yes`` puts them in, for a user who may download keys; each key is audited.
+    """
+
+    permission_required = ("deployments.view_server", "certauthority.download_certificate")
+
+    def get(self, request, pk: int, server_pk: int | None = None):
+        return self._zip(request, pk, server_pk, include_keys=False)
+
+    def post(self, request, pk: int, server_pk: int | None = None):
+        if request.POST.get("keys") != "yes":
+            return HttpResponse(
+                _("Say keys=yes to include the private keys, or download without them."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        if not request.user.has_perm("certauthority.download_private_key"):
+            raise PermissionDenied
+        return self._zip(request, pk, server_pk, include_keys=True)
+
+    def _zip(self, request, pk: int, server_pk: int | None, *, include_keys: bool):
+        deployment = _deployment(pk)
+        server = None
+        if server_pk is not None:
+            server = get_object_or_404(Server, pk=server_pk, deployment=deployment).name
+        try:
+            data = services.deployment_bundle_zip(
+                deployment=deployment,
+                server=server,
+                include_keys=include_keys,
+                actor=request.user,
+            )
+        except PKIError as exc:  # a stored value the script cannot carry (issue 9 item 8)
+            messages.error(request, str(exc))
+            return _redirect_detail(deployment.pk)
+        name = services.deployment_zip_name(deployment=deployment, server=server)
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
