@@ -6,6 +6,7 @@ in services.py (STYLE.md). Choices come from rules.py so both speak the same voc
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -469,3 +470,57 @@ class CertificatePlan(models.Model):
 
     def get_status_display(self) -> str:
         return PlanStatus(self.status).label
+
+
+class IssueJobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class IssueJob(models.Model):
+    """One background run of ``deployment_issue``: what the wizard's progress bar and the
+    API's ``issue/`` job show while keys are made (a deployment can need 20 RSA keys).
+
+    ``done`` of ``total`` counts the keys made so far; ``results`` holds each entry's
+    outcome when the run ends, ``message`` the reason when it fails.
+    """
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="issue_jobs")
+    internal_ca = models.ForeignKey(
+        "certauthority.CertificateAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        max_length=10, choices=IssueJobState.choices, default=IssueJobState.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.deployment} #{self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (IssueJobState.DONE, IssueJobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

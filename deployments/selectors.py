@@ -16,7 +16,7 @@ from certauthority.models import PROFILE_LABELS
 from certauthority.pki.errors import PKIError
 
 from . import documents, mapping, rules
-from .models import CertificatePlan, Component, Deployment, Server
+from .models import CertificatePlan, Component, Deployment, IssueJob, Server
 from .rules.recipe import always
 
 
@@ -373,3 +373,19 @@ def trust_rows(*, page: PlanPage) -> list[TrustRow]:
         )
         for t in page.trust
     ]
+
+
+def issue_job_status(*, job: IssueJob) -> dict[str, Any]:
+    """What a poller needs to draw the job's progress bar and, at the end, its outcome."""
+    return {
+        "id": job.pk,
+        "deployment": job.deployment_id,
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "finished": job.finished,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "results": job.results,
+    }

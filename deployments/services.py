@@ -25,10 +25,19 @@ from certauthority.pki.material import certificates_from_bytes
 from certauthority.pki.names import classify_names, format_name, make_attribute
 from certauthority.pki.selfsigned import build_self_signed
 from certauthority.selectors import ca_chain, certificate_chain
+from certauthority.services.audit import actor_user
 
 from . import documents, mapping, rules, selectors
 from .chains import delivered_chain_gap
-from .models import CertificatePlan, Component, Deployment, PlanStatus, Server
+from .models import (
+    CertificatePlan,
+    Component,
+    Deployment,
+    IssueJob,
+    IssueJobState,
+    PlanStatus,
+    Server,
+)
 
 Actor = ca_services.Actor
 
@@ -398,20 +407,8 @@ def deployment_issue(
             deployment.save(update_fields=["internal_ca"])
         rows = deployment_plan_sync(deployment=deployment)
         now = timezone.now()
-        needs_ca = [
-            r
-            for r in rows
-            if r.signer == rules.Signer.INTERNAL_CA
-            and (r.certificate is None or r.certificate.not_after <= now)
-        ]
         # Checked before any key is made, so a missing CA never leaves the plan half-issued.
-        if needs_ca and deployment.internal_ca_id is None:
-            raise DeploymentError(
-                _(
-                    "%(count)s certificates are for the internal CA but the deployment has none: choose its internal CA first."
-                )
-                % {"count": len(needs_ca)}
-            )
+        _check_internal_ca(deployment=deployment, rows=rows, now=now)
         results = []
         for row in rows:
             if row.certificate is not None and row.certificate.not_after > now:
@@ -427,6 +424,120 @@ def deployment_issue(
             except PKIError as exc:
                 raise DeploymentError(f"{row.basename}: {exc}") from None
         return results
+
+
+def _to_issue(row: CertificatePlan, now: Any) -> bool:
+    return row.certificate is None or row.certificate.not_after <= now
+
+
+def _check_internal_ca(*, deployment: Deployment, rows: list[CertificatePlan], now: Any) -> None:
+    needs_ca = [r for r in rows if r.signer == rules.Signer.INTERNAL_CA and _to_issue(r, now)]
+    if needs_ca and deployment.internal_ca_id is None:
+        raise DeploymentError(
+            _(
+                "%(count)s certificates are for the internal CA but the deployment has none: choose its internal CA first."
+            )
+            % {"count": len(needs_ca)}
+        )
+
+
+# --- issuing in the background: a job with progress (wizard step 3, API issue/) -----------
+
+
+def issue_job_start(
+    *,
+    deployment: Deployment,
+    actor: Actor,
+    internal_ca: CertificateAuthority | None = None,
+) -> IssueJob:
+    """Check that the deployment can be issued, then queue ``deployment_issue`` for the worker.
+
+    What would refuse at once (no internal CA, an inactive one) refuses here, before the job
+    exists. The task is sent when the transaction commits; a broker that cannot be reached
+    ends the job as failed with the reason, never as one that waits for ever.
+    """
+    with transaction.atomic():
+        locked = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        if internal_ca is not None:
+            if not internal_ca.is_active:
+                raise DeploymentError(
+                    _("%(ca)s is not active: choose an active CA.") % {"ca": internal_ca.name}
+                )
+            locked.internal_ca = internal_ca
+        rows = deployment_plan_sync(deployment=locked)
+        now = timezone.now()
+        _check_internal_ca(deployment=locked, rows=rows, now=now)
+        job = IssueJob.objects.create(
+            deployment=locked,
+            internal_ca=internal_ca,
+            created_by=actor_user(actor),
+            total=sum(1 for r in rows if _to_issue(r, now) and r.keypair_id is None),
+        )
+        transaction.on_commit(lambda: _issue_job_send(job.pk))
+    return job
+
+
+def _issue_job_send(job_id: int) -> None:
+    from . import tasks  # tasks import this module
+
+    try:
+        tasks.issue_job_run.delay(job_id)
+    except Exception as exc:  # the broker is down: kombu raises its own OperationalError
+        IssueJob.objects.filter(pk=job_id).update(
+            state=IssueJobState.FAILED,
+            finished_at=timezone.now(),
+            message=_("The background worker cannot be reached (%(error)s). Try again later.")
+            % {"error": type(exc).__name__},
+        )
+
+
+def issue_job_run(*, job_id: int) -> IssueJob:
+    """Run a queued job: make the missing keys one by one (counting), then issue.
+
+    Safe to run twice: only the run that moves the job from queued to running does the work.
+    Keys are made each in its own short transaction, under a lock on the plan entry, so the
+    progress is visible while it runs and ``deployment_issue`` then finds them made.
+    """
+    claimed = IssueJob.objects.filter(pk=job_id, state=IssueJobState.QUEUED).update(
+        state=IssueJobState.RUNNING, started_at=timezone.now()
+    )
+    job = IssueJob.objects.select_related("deployment", "internal_ca", "created_by").get(pk=job_id)
+    if not claimed:
+        return job
+    actor: Actor = job.created_by or "job"
+    try:
+        with transaction.atomic():
+            rows = deployment_plan_sync(deployment=job.deployment)
+        now = timezone.now()
+        waiting = [r.pk for r in rows if _to_issue(r, now) and r.keypair_id is None]
+        job.total = len(waiting)
+        job.save(update_fields=["total"])
+        for pk in waiting:
+            with transaction.atomic():
+                row = CertificatePlan.objects.select_for_update().get(pk=pk)
+                if row.keypair_id is None:
+                    row.keypair = ca_services.keypair_generate(
+                        key_type=row.key_type,
+                        label=f"{job.deployment.name}/{row.basename}",
+                        actor=actor,
+                    )
+                    row.signing_request = None
+                    row.save(update_fields=["keypair", "signing_request"])
+            job.done += 1
+            job.save(update_fields=["done"])
+        results = deployment_issue(
+            deployment=job.deployment, actor=actor, internal_ca=job.internal_ca
+        )
+    except (DeploymentError, PKIError) as exc:
+        job.state, job.message = IssueJobState.FAILED, str(exc)
+    else:
+        job.state = IssueJobState.DONE
+        job.results = [
+            {"basename": r.basename, "status": r.status, "message": str(r.message)} for r in results
+        ]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "message", "results", "finished_at"])
+    return job
 
 
 def _issue_one(

@@ -33,6 +33,7 @@ urlpatterns = [
         views.ServerScriptView.as_view(),
         name="server-script",
     ),
+    path("<int:pk>/jobs/<int:job_pk>/", views.IssueJobStatusView.as_view(), name="issue-job"),
     path("<int:pk>/bundle.zip", views.DeploymentZipView.as_view(), name="zip"),
     path(
         "<int:pk>/servers/<int:server_pk>/bundle.zip",

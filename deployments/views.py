@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from core.permissions import RequirePermission
 
 from . import rules, selectors, services
 from .forms import ComponentForm, DeploymentForm, PlanCertificateForm, PlanSignerForm, ServerForm
-from .models import CertificatePlan, Component, Deployment, Server
+from .models import CertificatePlan, Component, Deployment, IssueJob, Server
 
 
 def _deployment(pk: int) -> Deployment:
@@ -552,3 +552,13 @@ class DeploymentZipView(RequirePermission, View):
         response = HttpResponse(data, content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(True, name)
         return response
+
+
+class IssueJobStatusView(RequirePermission, View):
+    """A background issue job's progress, as JSON for the page that polls it."""
+
+    permission_required = "deployments.view_deployment"
+
+    def get(self, request, pk: int, job_pk: int):
+        job = get_object_or_404(IssueJob, pk=job_pk, deployment_id=pk)
+        return JsonResponse(selectors.issue_job_status(job=job))

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -200,6 +201,29 @@ def issue_server_certificate(ca, cn: str = "cb1.example.com"):
     return services.certificate_issue(
         ca=ca, csr=csr, profile="server", days=30, actor=None
     ).certificate
+
+
+@pytest.fixture
+def load_example(db):
+    """load_example("scalable", internal_ca="Lab CA", options={"sip_tls": True}) -> Deployment.
+
+    Loads deployments/examples/NAME.yaml; ``options`` are merged into the example's options,
+    other keys replace top-level ones. Without changes the YAML text itself is loaded.
+    """
+    from deployments import services
+    from tests.deployments.helpers import EXAMPLES, example_document
+
+    def load(name: str, *, options: dict[str, bool] | None = None, **changes: Any):
+        if not changes and not options:
+            text = (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
+            return services.deployment_load(text=text, actor="test")[0]
+        doc = example_document(name)
+        doc.update(changes)
+        if options:
+            doc["options"] = {**doc.get("options", {}), **options}
+        return services.deployment_load_document(document=doc, actor="test")[0]
+
+    return load
 
 
 @pytest.fixture

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import io
 import shlex
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deployments import documents, services
+from deployments import services
 from deployments.models import CertificatePlan
 from tests.deployments.publicca import OpenSSLPublicCA
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def load_example(db):
-    def load(name: str):
-        text = (Path(documents.EXAMPLES_DIR) / f"{name}.yaml").read_text(encoding="utf-8")
-        return services.deployment_load(text=text, actor="test")[0]
-
-    return load
 
 
 @pytest.fixture

@@ -16,20 +16,6 @@ from core.services import heartbeat_record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def load_example():
-    """load_example(name) -> a Deployment loaded from deployments/examples/NAME.yaml."""
-    from pathlib import Path
-
-    from deployments import documents, services
-
-    def load(name: str):
-        text = (Path(documents.EXAMPLES_DIR) / f"{name}.yaml").read_text(encoding="utf-8")
-        return services.deployment_load(text=text, actor="test")[0]
-
-    return load
-
-
 def _steps(html: str) -> dict[str, str]:
     """step key -> "true"/"false" as the page marks it."""
     import re

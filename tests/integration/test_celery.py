@@ -55,16 +55,6 @@ def no_task_results_left_in_redis():
     assert not left, f"the Celery tests left {len(left)} result keys in Redis"
 
 
-@pytest.fixture
-def redis_worker(require_redis):
-    """A real Celery worker, in a thread of this test process, consuming from Redis."""
-    from celery.contrib.testing.worker import start_worker
-
-    assert celery_app.conf.broker_url.startswith("redis://")
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-
-
 def test_a_task_sent_through_redis_is_run_by_a_worker(redis_worker):
     result = add.delay(20, 22)
     try:
