@@ -184,7 +184,7 @@ class CertificatePage:
 
 def _cursor_row(cursor: str | None) -> tuple[dt.datetime, int] | None:
     """(created_at, id) of the cursor's row; None for no, malformed or vanished cursors."""
-    if not cursor or not cursor.isdigit() or len(cursor) > 18:
+    if not cursor or not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
         return None
     row = Certificate.objects.filter(pk=int(cursor)).values_list("created_at", "id").first()
     return row

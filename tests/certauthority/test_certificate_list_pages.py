@@ -89,7 +89,20 @@ def test_filters_stay_in_the_links_and_walking_back_returns_the_same_pages(clien
 
 @pytest.mark.parametrize(
     "query",
-    ["after=abc", "after=-1", "before=999999999", "after=99999999999999999999999", "after=1e3"],
+    [
+        "after=abc",
+        "after=-1",
+        "before=999999999",
+        "after=99999999999999999999999",
+        "after=1e3",
+        # Hostile ones: a superscript digit passes str.isdigit() but not int() (was a 500),
+        # Arabic-Indic digits, a NUL, and a megabyte of digits.
+        "after=%C2%B2",
+        "before=%D9%A1%D9%A2",
+        "after=1%002",
+        "after=" + "9" * 1_000_000,
+    ],
+    ids=lambda q: q[:30],
 )
 def test_a_bad_cursor_gives_the_first_page(client_as, viewer, many, query):
     client = client_as(viewer)
