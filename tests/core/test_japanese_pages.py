@@ -103,7 +103,7 @@ NOT_PAGES = {
     "logout", "set_language", "heartbeat", "certauthority:crl", "certauthority:ocsp",
     "certauthority:ocsp-get", "certauthority:ca-issuer-certificate", "certauthority:ca-certificate",
     "certauthority:ca-chain", "certauthority:certificate-download", "deployments:plan-csr",
-    "deployments:plan-issue",
+    "deployments:plan-issue", "deployments:issue-job",
 }  # fmt: skip
 
 
