@@ -35,7 +35,7 @@ from .models import Certificate, CertificateAuthority
 from .pki.bundle import format_bundle
 from .pki.crl import crl_der_to_pem
 from .pki.errors import PKIError
-from .pki.files import bundle_file_name, certificate_file_name
+from .pki.files import bundle_file_name, certificate_file_name, file_stem
 from .pki.inspect import describe_certificate
 from .pki.ocsp import decode_get_path
 
@@ -46,17 +46,6 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _file_stem(text: str) -> str:
-    """A file name per SPEC R4.2: ASCII letters, digits, '-' and '_' only.
-
-    ASCII, because a CN may be any Unicode text and a header with other characters is
-    MIME-encoded into something no browser takes as a file name.
-    """
-    stem = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in text)
-    stem = stem.strip("_")
-    return stem[:60] or "certificate"
 
 
 # --- CAs -------------------------------------------------------------------------------------
@@ -297,7 +286,7 @@ def certificate_download(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     certificate = get_object_or_404(Certificate.objects.select_related("issuer_ca"), pk=pk)
     leaf = selectors.certificate_x509(certificate=certificate)
     chain = selectors.certificate_chain(certificate=certificate)
-    stem = _file_stem(certificate.common_name or str(certificate.pk))
+    stem = file_stem(certificate.common_name or str(certificate.pk))
     parts = {"certificate": [leaf], "chain": chain, "fullchain": [leaf, *chain]}
     if kind not in parts:
         raise Http404
@@ -369,8 +358,7 @@ def certificate_key_download(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = get_object_or_404(Certificate.objects.select_related("key"), pk=pk)
     if certificate.key is None or not certificate.key.has_private_key:
         raise Http404
-    is_ca_key = CertificateAuthority.objects.filter(key=certificate.key).exists()
-    if is_ca_key and not request.user.has_perm("certauthority.change_certificateauthority"):
+    if not services.keypair_may_export(user=request.user, keypair=certificate.key):
         raise PermissionDenied
     form = KeyDownloadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -382,7 +370,7 @@ def certificate_key_download(request: HttpRequest, pk: int) -> HttpResponse:
         except PKIError as exc:
             form.add_error(None, str(exc))
         else:
-            stem = _file_stem(certificate.common_name or str(certificate.pk))
+            stem = file_stem(certificate.common_name or str(certificate.pk))
             response = _attachment(pem, f"{stem}.key", "application/x-pem-file")
             response["Cache-Control"] = "no-store"
             return response

@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("certauthority.urls")),
     path("deployments/", include("deployments.urls")),
     path("rules/", include("deployments.rule_urls")),
+    path("api/", include("api.urls")),
+    path("accounts/tokens/", include("api.profile_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
+
+from certauthority.pki.errors import PKIError
+from certauthority.pki.inspect import Kind, describe_detected, detect
+from certauthority.pki.material import (
+    CheckResult,
+    certificates_from_bytes,
+    key_from_bytes,
+    match_key_and_certificate,
+    verify_certificate,
+)
 
 from .models import WorkerHeartbeat
 
@@ -48,3 +60,38 @@ def heartbeat_request(*, requested_by: str) -> None:
             ) from exc
 
     transaction.on_commit(send)
+
+
+# --- the MMP's pki inspect / match / verify (SPEC R4.3), for the Tools page and the API ------
+
+
+def _inspect(data: dict[str, Any]) -> CheckResult:
+    found = detect(data["material"])
+    if found.kind is Kind.UNKNOWN:
+        raise PKIError(
+            _("This is not a key, certificate, CSR or bundle: %(reason)s.")
+            % {"reason": found.reason}
+        )
+    return CheckResult(True, describe_detected(found, dt.datetime.now(dt.UTC)))
+
+
+def _match(data: dict[str, Any]) -> CheckResult:
+    password = data.get("password") or None
+    key = key_from_bytes(data["key"], _("the key"), password.encode() if password else None)
+    cert = certificates_from_bytes(data["cert"], _("the certificate"))[0]
+    return match_key_and_certificate(key, cert)
+
+
+def _verify(data: dict[str, Any]) -> CheckResult:
+    certs = certificates_from_bytes(data["cert"], _("the certificate"))
+    bundle = certificates_from_bytes(data["bundle"], _("the bundle"))
+    ca = certificates_from_bytes(data["ca"], _("the CA file")) if data.get("ca") else None
+    return verify_certificate(certs, bundle, ca, dt.datetime.now(dt.UTC))
+
+
+_CHECKS = {"inspect": _inspect, "match": _match, "verify": _verify}
+
+
+def tool_check(*, tool: str, data: dict[str, Any]) -> CheckResult:
+    """Run one tool on a Tools form's cleaned data; a PKIError says what is wrong with a file."""
+    return _CHECKS[tool](data)

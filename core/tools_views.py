@@ -3,54 +3,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from certauthority.pki.errors import PKIError
-from certauthority.pki.inspect import Kind, describe_detected, detect
-from certauthority.pki.material import (
-    CheckResult,
-    certificates_from_bytes,
-    key_from_bytes,
-    match_key_and_certificate,
-    verify_certificate,
-)
+from certauthority.pki.material import CheckResult
 
 from .forms import InspectForm, MatchForm, VerifyForm
+from .services import tool_check
 
 FORMS = {"inspect": InspectForm, "match": MatchForm, "verify": VerifyForm}
-
-
-def _inspect(data: dict) -> CheckResult:
-    found = detect(data["material"])
-    if found.kind is Kind.UNKNOWN:
-        raise PKIError(
-            _("This is not a key, certificate, CSR or bundle: %(reason)s.")
-            % {"reason": found.reason}
-        )
-    return CheckResult(True, describe_detected(found, dt.datetime.now(dt.UTC)))
-
-
-def _match(data: dict) -> CheckResult:
-    password = data.get("password") or None
-    key = key_from_bytes(data["key"], _("the key"), password.encode() if password else None)
-    cert = certificates_from_bytes(data["cert"], _("the certificate"))[0]
-    return match_key_and_certificate(key, cert)
-
-
-def _verify(data: dict) -> CheckResult:
-    certs = certificates_from_bytes(data["cert"], _("the certificate"))
-    bundle = certificates_from_bytes(data["bundle"], _("the bundle"))
-    ca = certificates_from_bytes(data["ca"], _("the CA file")) if data.get("ca") else None
-    return verify_certificate(certs, bundle, ca, dt.datetime.now(dt.UTC))
-
-
-CHECKS = {"inspect": _inspect, "match": _match, "verify": _verify}
 
 
 # Every field may hold a private key or its password (inspect takes keys too, and the names
@@ -67,7 +31,7 @@ def tools(request: HttpRequest) -> HttpResponse:
         forms[tool] = form
         if form.is_valid():
             try:
-                result = CHECKS[tool](form.cleaned_data)
+                result = tool_check(tool=tool, data=form.cleaned_data)
             except PKIError as exc:
                 result = CheckResult(False, [str(exc)])
         else:

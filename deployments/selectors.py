@@ -389,3 +389,10 @@ def issue_job_status(*, job: IssueJob) -> dict[str, Any]:
         "message": job.message,
         "results": job.results,
     }
+
+
+def deployment_certificate_ids(*, deployment_id: int) -> QuerySet[CertificatePlan]:
+    """The ids of the certificates a deployment's plan uses (for a ``pk__in`` filter)."""
+    return CertificatePlan.objects.filter(
+        deployment_id=deployment_id, certificate__isnull=False
+    ).values("certificate_id")

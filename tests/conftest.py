@@ -238,6 +238,15 @@ def internal_ca(db):
     return create_root_ca(LAB_ROOT_NAME, LAB_ROOT_SUBJECT, actor="test")
 
 
+@pytest.fixture
+def answered_split(load_example, internal_ca, tmp_path):
+    """single-split, internal entries issued, public entries answered by an openssl CA."""
+    from tests.deployments.publicca import issue_with_public_answers
+
+    deployment = load_example("single-split", internal_ca=internal_ca.name)
+    return issue_with_public_answers(deployment, tmp_path / "public")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_key_cache():
     """Each test starts with no unlocked keys in memory, as a fresh process would."""

@@ -30,6 +30,17 @@ def bundle_file_name(basename: str) -> str:
     return f"{basename}_bundle.crt"
 
 
+def file_stem(text: str) -> str:
+    """A download's file name per SPEC R4.2: ASCII letters, digits, '-' and '_' only.
+
+    ASCII, because a CN may be any Unicode text and a header with other characters is
+    MIME-encoded into something no browser takes as a file name.
+    """
+    stem = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in text)
+    stem = stem.strip("_")
+    return stem[:60] or "certificate"
+
+
 def check_input_size(data: bytes, name: str = "The input") -> bytes:
     """Return ``data`` unchanged, or raise PKIError when it is above MAX_INPUT_BYTES."""
     if len(data) > MAX_INPUT_BYTES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -85,3 +86,49 @@ def load_pkcs12(data: bytes, password: bytes | None) -> Pkcs12Contents:
     if password is None:
         raise PasswordRequired("The PKCS#12 file is protected by a password: supply it.")
     raise WrongPassword("The password does not open this PKCS#12 file: check it and try again.")
+
+
+# PKCS#12 passwords: as for PKCS#8 (keys.MAX_PASSWORD_BYTES), and never empty: an export
+# without a password is what the PEM downloads are for.
+PKCS12_MIN_PASSWORD = 8
+PKCS12_MAX_PASSWORD_BYTES = 1023
+
+
+def pkcs12_build(
+    *,
+    certificate: x509.Certificate,
+    chain: list[x509.Certificate],
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | None,
+    password: bytes,
+    name: str,
+    legacy: bool = False,
+) -> bytes:
+    """A PKCS#12 file: the certificate, its chain and (when given) its key.
+
+    Modern: AES-256-CBC under PBKDF2-HMAC-SHA256 for keys and certificates, a SHA-256 MAC
+    (OpenSSL 3's default). ``legacy``: 3DES with a SHA-1 MAC, for old importers (Windows
+    Server 2012, Java 8 before 8u301, old macOS keychains) that cannot read the modern one.
+    """
+    if len(password) < PKCS12_MIN_PASSWORD:
+        raise PKIError(
+            f"A PKCS#12 file needs a password of at least {PKCS12_MIN_PASSWORD} characters."
+        )
+    if len(password) > PKCS12_MAX_PASSWORD_BYTES:
+        raise PKIError(
+            f"The password is {len(password)} bytes long; PKCS#12 takes at most "
+            f"{PKCS12_MAX_PASSWORD_BYTES}: choose a shorter one."
+        )
+    if legacy:
+        algorithm = serialization.PrivateFormat.PKCS12.encryption_builder().key_cert_algorithm(
+            pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC
+        )
+        algorithm = algorithm.hmac_hash(hashes.SHA1())  # noqa: S303 (the legacy format asked for)
+    else:
+        algorithm = serialization.PrivateFormat.PKCS12.encryption_builder().key_cert_algorithm(
+            pkcs12.PBES.PBESv2SHA256AndAES256CBC
+        )
+        algorithm = algorithm.hmac_hash(hashes.SHA256())
+    encryption = algorithm.kdf_rounds(2048 if legacy else 600_000).build(password)
+    return pkcs12.serialize_key_and_certificates(
+        name.encode("utf-8")[:64] or None, key, certificate, chain or None, encryption
+    )

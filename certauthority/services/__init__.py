@@ -39,9 +39,11 @@ from .certificates import (
 )
 from .errors import CAError
 from .keys import (
+    certificate_pkcs12,
     keypair_export,
     keypair_generate,
     keypair_import,
+    keypair_may_export,
     keypair_private_key,
     keystore_rekey,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "certificate_import",
     "certificate_issue",
     "certificate_issue_batch",
+    "certificate_pkcs12",
     "certificate_revoke",
     "crl_generate",
     "csr_create",
@@ -80,6 +83,7 @@ __all__ = [
     "keypair_export",
     "keypair_generate",
     "keypair_import",
+    "keypair_may_export",
     "keypair_private_key",
     "keystore_rekey",
     "ocsp_respond",

@@ -126,6 +126,59 @@ def keypair_export(*, keypair: KeyPair, password: bytes | None, actor: Actor) ->
     return pem
 
 
+def keypair_may_export(*, user, keypair: KeyPair | None) -> bool:
+    """Whether ``user`` may take this private key out of CertDesk (web, API, PKCS#12).
+
+    Needs ``download_private_key``; a CA's own key also needs the right to manage CAs, so a
+    role given download_private_key alone cannot carry a CA key away.
+    """
+    if keypair is None or not keypair.has_private_key:
+        return False
+    if not user.has_perm("certauthority.download_private_key"):
+        return False
+    is_ca_key = CertificateAuthority.objects.filter(key=keypair).exists()
+    return not is_ca_key or user.has_perm("certauthority.change_certificateauthority")
+
+
+def certificate_pkcs12(
+    *, certificate, password: bytes, include_key: bool, legacy: bool, actor: Actor
+) -> bytes:
+    """The certificate and its chain as PKCS#12, with its private key when ``include_key``.
+
+    The caller decides ``include_key`` with ``keypair_may_export``; a key that leaves is
+    audited as "key.download" like any other key export.
+    """
+    from ..pki.pkcs12 import pkcs12_build
+    from ..selectors import certificate_chain, certificate_x509
+
+    keypair = certificate.key if include_key else None
+    if keypair is not None and not keypair.has_private_key:
+        keypair = None
+    private_key = keypair_private_key(keypair=keypair) if keypair is not None else None
+    data = pkcs12_build(
+        certificate=certificate_x509(certificate=certificate),
+        chain=certificate_chain(certificate=certificate),
+        key=private_key,  # type: ignore[arg-type]
+        password=password,
+        name=certificate.common_name or str(certificate.pk),
+        legacy=legacy,
+    )
+    if keypair is not None:
+        audit_record(
+            action=AuditAction.KEY_DOWNLOAD,
+            actor=actor,
+            target=keypair,
+            summary=_("Downloaded private key %(key)s in a PKCS#12 file") % {"key": keypair},
+            details={
+                "encrypted": True,
+                "format": "pkcs12-legacy" if legacy else "pkcs12",
+                "public_key_sha256": keypair.public_key_sha256,
+                "certificate": certificate.pk,
+            },
+        )
+    return data
+
+
 def keystore_rekey(*, old_secret: str, new_secret: str, actor: Actor) -> int:
     """Re-encrypt every stored private key from ``old_secret`` to ``new_secret``: all or nothing.
 

@@ -7,24 +7,15 @@ fresh database. Every command must exit 0; openssl then judges the files the tou
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-LAYOUT = ("config", "certauthority", "core", "deployments", "templates", "static", "locale")
+from tests.readme import clone_layout, readme_block, run_block
 
 
 def tour_script() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"<!-- tour: runnable -->\n```sh\n(.*?)\n```", readme, re.DOTALL)
-    assert len(blocks) == 1, "README.md must hold one runnable tour block"
-    return blocks[0]
+    return readme_block("tour")
 
 
 def test_the_tour_has_no_optional_brackets_and_uses_one_way_to_run_commands():
@@ -35,16 +26,6 @@ def test_the_tour_has_no_optional_brackets_and_uses_one_way_to_run_commands():
     assert sum(".venv/bin/python manage.py" in line for line in commands) > 30
 
 
-def _database_url(folder: Path) -> tuple[str, bool]:
-    """The test database when the subprocesses can reach it; else a new SQLite file."""
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-        host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-        return f"postgres://{auth}@{host}/{settings['NAME']}", False
-    return f"sqlite:///{folder / 'tour.sqlite3'}", True
-
-
 def _openssl(*args: str) -> str:
     result = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"openssl {' '.join(args)}: {result.stderr}"
@@ -53,38 +34,9 @@ def _openssl(*args: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_readme_tour_runs_top_to_bottom_as_printed(tmp_path):
-    for name in (*LAYOUT, "manage.py", ".venv"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "CERTDESK_", "DEBUG", "DATABASE_URL", "REDIS_URL"))
-    }
-    url, needs_migrate = _database_url(tmp_path)
-    env.update(
-        DATABASE_URL=url,
-        CERTDESK_VAR_DIR=str(tmp_path / "var"),
-        CERTDESK_ENV_FILE=str(tmp_path / "no.env"),
-    )
     # What `make run` did before the tour starts: the var/ secrets and a migrated database.
-    subprocess.run([sys.executable, "-m", "config.secrets_init", "var"], cwd=tmp_path, check=True)
-    if needs_migrate:
-        subprocess.run(
-            [".venv/bin/python", "manage.py", "migrate", "-v", "0"],
-            cwd=tmp_path,
-            env=env,
-            check=True,
-        )
-    # Each command must succeed: stop at the first that fails and name it.
-    prologue = "set -eo pipefail\ntrap 'echo \"TOUR FAILED: $BASH_COMMAND\" >&2' ERR\n"
-    result = subprocess.run(
-        ["bash", "-c", prologue + tour_script()],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    env = clone_layout(tmp_path)
+    result = run_block(tour_script(), tmp_path, env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
 

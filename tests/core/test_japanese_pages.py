@@ -145,7 +145,7 @@ def _urls(populated) -> list[str]:
     args = _arguments(populated)
     urls = []
     for name, pattern in _patterns(get_resolver()):
-        if name in NOT_PAGES:
+        if name in NOT_PAGES or name.startswith("api:"):  # the REST API answers JSON, not pages
             continue
         wanted = list(pattern.pattern.regex.groupindex)
         kwargs = {k: args[k] for k in wanted}

@@ -10,6 +10,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: logging in, choosing a language, and what relying parties fetch (R1.5).
 PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/setlang/", "/crl/", "/ocsp/", "/static/")
+# The REST API authenticates itself (token or session) and answers 401 in JSON, not a
+# redirect to a login page a script cannot follow (issue 13). Its docs page is for people.
+API_PREFIX = "/api/"
+API_PAGES = ("/api/docs/",)
 
 
 def _sample(route: str) -> str:
@@ -43,12 +47,17 @@ def test_the_urlconf_has_pages_to_check():
 def test_an_anonymous_visitor_cannot_open_a_non_public_page(client, path):
     for method in (client.get, client.post):
         response = method(path)
+        if path.startswith(API_PREFIX) and path not in API_PAGES:
+            assert response.status_code == 401, f"{path} answered {response.status_code}"
+            assert response["WWW-Authenticate"].startswith("Token")
+            continue
         assert response.status_code == 302, f"{path} answered {response.status_code}"
         assert response["Location"].startswith("/accounts/login/")
 
 
-# Pages any logged-in user may use, whatever their role.
-ANY_USER = ("/accounts/logout/",)
+# Pages any logged-in user may use, whatever their role: a token acts with its user's role,
+# and the API's description holds no data.
+ANY_USER = ("/accounts/logout/", "/accounts/tokens/", "/api/schema/", "/api/docs/")
 
 
 @pytest.mark.django_db
@@ -70,5 +79,10 @@ def test_a_logged_in_user_without_a_role_is_refused_every_non_public_page(client
 def test_only_the_intended_views_are_exempt_from_login():
     exempt = sorted(path for path, pattern in _project_urls()
                     if getattr(pattern.callback, "login_required", True) is False)  # fmt: skip
-    unexpected = [path for path in exempt if not path.startswith(PUBLIC_PREFIXES)]
+    unexpected = [path for path in exempt if not path.startswith(PUBLIC_PREFIXES + (API_PREFIX,))]
     assert unexpected == []
+    # What the API exempts is a DRF view: it authenticates and checks permissions itself.
+    from rest_framework.views import APIView
+
+    api = [p for path, p in _project_urls() if path.startswith(API_PREFIX)]
+    assert api and all(issubclass(p.callback.cls, APIView) for p in api)

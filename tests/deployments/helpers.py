@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +41,15 @@ def findings_for(spec: rules.DeploymentSpec, **kwargs: Any) -> list[rules.Findin
 
 def rules_of(findings: list[rules.Finding]) -> set[str]:
     return {f.rule for f in findings}
+
+
+def unzip_checked(data: bytes, into: Path) -> dict[str, bytes]:
+    """``unzip -t`` must pass; the archive is extracted under ``into/x``; name -> bytes."""
+    into.mkdir(parents=True, exist_ok=True)
+    path = into / "bundle.zip"
+    path.write_bytes(data)
+    tested = subprocess.run(["unzip", "-t", path], capture_output=True, text=True)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(into / "x")
+        return {name: archive.read(name) for name in archive.namelist()}

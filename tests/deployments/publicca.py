@@ -57,3 +57,21 @@ class OpenSSLPublicCA:
         path = self.dir / ("chain.pem" if root else "inter-only.pem")
         path.write_bytes(self.inter + (self.root if root else b""))
         return path
+
+
+def issue_with_public_answers(deployment, directory: Path):
+    """Issue the deployment's internal entries, then answer each public CSR from an openssl CA.
+
+    Returns the deployment, every plan entry holding a certificate (the zip and API tests)."""
+    from deployments import selectors, services
+
+    services.deployment_issue(deployment=deployment, actor="test")
+    public = OpenSSLPublicCA(directory)
+    for plan in selectors.plan_rows(deployment=deployment):
+        if plan.status != "csr_ready":
+            continue
+        answer = public.sign(plan.signing_request.pem, plan.basename).read_bytes()
+        services.plan_attach_certificate(
+            plan=plan, data=answer + public.chain_file().read_bytes(), actor="test"
+        )
+    return deployment

@@ -6,52 +6,24 @@ these tests judge its archives with ``unzip -t`` and ``openssl verify``.
 
 from __future__ import annotations
 
-import io
-import subprocess
-import zipfile
-
 import pytest
 from django.urls import reverse
 
 from certauthority.models import AuditAction, AuditEvent
 from deployments import selectors, services
 
-from .publicca import OpenSSLPublicCA
+from .helpers import unzip_checked
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def issued(load_example, internal_ca, tmp_path):
-    """single-split, internal entries issued, public entries answered by an openssl CA."""
-    deployment = load_example("single-split", internal_ca=internal_ca.name)
-    services.deployment_issue(deployment=deployment, actor="test")
-    public = OpenSSLPublicCA(tmp_path / "public")
-    for plan in selectors.plan_rows(deployment=deployment):
-        if plan.status != "csr_ready":
-            continue
-        answer = public.sign(plan.signing_request.pem, plan.basename).read_bytes()
-        chain = public.chain_file().read_bytes()
-        services.plan_attach_certificate(plan=plan, data=answer + chain, actor="test")
-    return deployment
-
-
-def _unzip(data: bytes, into) -> dict[str, bytes]:
-    into.mkdir(parents=True, exist_ok=True)
-    path = into / "bundle.zip"
-    path.write_bytes(data)
-    tested = subprocess.run(["unzip", "-t", path], capture_output=True, text=True)
-    assert tested.returncode == 0, tested.stdout + tested.stderr
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        archive.extractall(into / "x")
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def test_each_server_folder_holds_exactly_what_its_install_script_uploads(issued, tmp_path):
-    data = services.deployment_bundle_zip(deployment=issued, include_keys=True, actor="test")
-    files = _unzip(data, tmp_path)
-    for server in issued.servers.all():
-        script = selectors.server_install_script(deployment=issued, server_name=server.name)
+def test_each_server_folder_holds_exactly_what_its_install_script_uploads(answered_split, tmp_path):
+    data = services.deployment_bundle_zip(
+        deployment=answered_split, include_keys=True, actor="test"
+    )
+    files = unzip_checked(data, tmp_path)
+    for server in answered_split.servers.all():
+        script = selectors.server_install_script(deployment=answered_split, server_name=server.name)
         named = {u.name for u in script.script.uploads}
         held = {n.split("/", 1)[1] for n in files if n.startswith(f"{server.name}/")}
         # An install script never names a file it does not deliver.
@@ -59,9 +31,13 @@ def test_each_server_folder_holds_exactly_what_its_install_script_uploads(issued
         assert files[f"{server.name}/install.txt"].decode() == script.text
 
 
-def test_every_certificate_in_the_zip_verifies_against_its_bundle(issued, tmp_path, openssl):
-    data = services.deployment_bundle_zip(deployment=issued, include_keys=True, actor="test")
-    files = _unzip(data, tmp_path)
+def test_every_certificate_in_the_zip_verifies_against_its_bundle(
+    answered_split, tmp_path, openssl
+):
+    data = services.deployment_bundle_zip(
+        deployment=answered_split, include_keys=True, actor="test"
+    )
+    files = unzip_checked(data, tmp_path)
     root = tmp_path / "x"
     checked = 0
     for name in files:
@@ -80,12 +56,12 @@ def test_every_certificate_in_the_zip_verifies_against_its_bundle(issued, tmp_pa
     )
 
 
-def test_without_keys_the_folder_says_which_files_are_missing_and_why(issued, tmp_path):
+def test_without_keys_the_folder_says_which_files_are_missing_and_why(answered_split, tmp_path):
     before = AuditEvent.objects.filter(action=AuditAction.KEY_DOWNLOAD).count()
     data = services.deployment_bundle_zip(
-        deployment=issued, server="edge1", include_keys=False, actor="test"
+        deployment=answered_split, server="edge1", include_keys=False, actor="test"
     )
-    files = _unzip(data, tmp_path)
+    files = unzip_checked(data, tmp_path)
     assert not any(n.endswith(".key") for n in files)
     assert all(n.startswith("edge1/") for n in files)
     missing = files["edge1/MISSING.txt"].decode()
@@ -93,12 +69,12 @@ def test_without_keys_the_folder_says_which_files_are_missing_and_why(issued, tm
     assert AuditEvent.objects.filter(action=AuditAction.KEY_DOWNLOAD).count() == before
 
 
-def test_one_server_zip_audits_only_that_servers_keys(issued):
-    script = selectors.server_install_script(deployment=issued, server_name="edge1")
+def test_one_server_zip_audits_only_that_servers_keys(answered_split):
+    script = selectors.server_install_script(deployment=answered_split, server_name="edge1")
     keys = {u.name for u in script.script.uploads if u.kind == "key"}
     before = AuditEvent.objects.filter(action=AuditAction.KEY_DOWNLOAD).count()
     services.deployment_bundle_zip(
-        deployment=issued, server="edge1", include_keys=True, actor="test"
+        deployment=answered_split, server="edge1", include_keys=True, actor="test"
     )
     after = AuditEvent.objects.filter(action=AuditAction.KEY_DOWNLOAD).count()
     assert after - before == len(keys) > 0
@@ -109,7 +85,7 @@ def test_pending_csrs_ride_along_and_the_missing_certificates_are_explained(
 ):
     deployment = load_example("single-split", internal_ca=internal_ca.name)
     services.deployment_issue(deployment=deployment, actor="test")
-    files = _unzip(
+    files = unzip_checked(
         services.deployment_bundle_zip(deployment=deployment, include_keys=True, actor="t"),
         tmp_path,
     )
@@ -122,25 +98,29 @@ def test_pending_csrs_ride_along_and_the_missing_certificates_are_explained(
 
 
 def test_the_page_download_leaves_keys_out_and_post_with_keys_needs_the_permission(
-    issued, client_as, viewer, operator, ca_admin, tmp_path
+    answered_split, client_as, viewer, operator, ca_admin, tmp_path
 ):
-    edge = issued.servers.get(name="edge1")
-    url = reverse("deployments:server-zip", args=[issued.pk, edge.pk])
+    edge = answered_split.servers.get(name="edge1")
+    url = reverse("deployments:server-zip", args=[answered_split.pk, edge.pk])
     client = client_as(viewer)
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == f'attachment; filename="{issued.name}-edge1.zip"'
-    assert not any(n.endswith(".key") for n in _unzip(response.content, tmp_path / "v"))
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="{answered_split.name}-edge1.zip"'
+    )
+    assert not any(n.endswith(".key") for n in unzip_checked(response.content, tmp_path / "v"))
     assert client_as(operator).post(url, {"keys": "yes"}).status_code == 403
     client = client_as(ca_admin)
     assert client.post(url, {}).status_code == 400
     response = client.post(url, {"keys": "yes"})
     assert response.status_code == 200
-    assert "edge1/webbridge.key" in _unzip(response.content, tmp_path / "a")
+    assert "edge1/webbridge.key" in unzip_checked(response.content, tmp_path / "a")
 
 
-def test_the_whole_deployment_zip_needs_a_login_and_a_role(issued, client, client_as, nobody):
-    url = reverse("deployments:zip", args=[issued.pk])
+def test_the_whole_deployment_zip_needs_a_login_and_a_role(
+    answered_split, client, client_as, nobody
+):
+    url = reverse("deployments:zip", args=[answered_split.pk])
     assert client.get(url).status_code == 302  # to the log-in page
     assert client_as(nobody).get(url).status_code == 403

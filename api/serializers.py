@@ -1,0 +1,254 @@
+"""What the API answers with (read side), and the request bodies it documents.
+
+Writes are validated by the web's own Django forms (deployments.forms), so the API refuses
+exactly what the pages refuse; the ``*Write`` serializers here only describe those bodies
+in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from certauthority.models import Certificate, CertificateAuthority
+from deployments.forms import COMPONENT_FIELDS, DEPLOYMENT_FIELDSETS
+from deployments.models import CertificatePlan, Component, Deployment, Server
+
+DEPLOYMENT_FORM_FIELDS = [name for *_head, names in DEPLOYMENT_FIELDSETS for name in names]
+SERVER_FORM_FIELDS = ["name", "fqdn", "role", "addresses", "interfaces"]
+
+
+class CertificateAuthoritySerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    certificate = serializers.PrimaryKeyRelatedField(read_only=True)
+    not_after = serializers.DateTimeField(source="certificate.not_after", read_only=True)
+    certificate_pem = serializers.CharField(source="certificate.pem", read_only=True)
+
+    class Meta:
+        model = CertificateAuthority
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "parent",
+            "subject",
+            "path_length",
+            "base_url",
+            "is_active",
+            "certificate",
+            "certificate_pem",
+            "not_after",
+            "crl_number",
+            "crl_next_update",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    issuer_ca = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = serializers.SerializerMethodField()
+    has_private_key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "common_name",
+            "san",
+            "subject",
+            "issuer",
+            "issuer_ca",
+            "serial_number",
+            "profile",
+            "is_ca",
+            "not_before",
+            "not_after",
+            "fingerprint_sha256",
+            "source",
+            "status",
+            "revoked_at",
+            "revocation_reason",
+            "has_private_key",
+            "created_at",
+            "pem",
+        ]
+        read_only_fields = fields
+
+    def get_status(self, certificate: Certificate) -> str:
+        from certauthority.selectors import certificate_status
+
+        return certificate_status(certificate=certificate)
+
+    def get_has_private_key(self, certificate: Certificate) -> bool:
+        return certificate.key_id is not None and certificate.key.has_private_key
+
+
+class CertificateListSerializer(CertificateSerializer):
+    """The list leaves the PEM out: fetch one certificate or download it for that."""
+
+    class Meta(CertificateSerializer.Meta):
+        fields = [f for f in CertificateSerializer.Meta.fields if f != "pem"]
+        read_only_fields = fields
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    ref = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Component
+        fields = ["id", "server", "kind", "ref", *COMPONENT_FIELDS]
+        read_only_fields = fields
+
+
+class ComponentWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["kind", *COMPONENT_FIELDS]
+
+
+class ServerSerializer(serializers.ModelSerializer):
+    components = ComponentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Server
+        fields = ["id", "deployment", *SERVER_FORM_FIELDS, "components"]
+        read_only_fields = fields
+
+
+class ServerWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Server
+        fields = SERVER_FORM_FIELDS
+
+
+class DeploymentSerializer(serializers.ModelSerializer):
+    servers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "id",
+            *DEPLOYMENT_FORM_FIELDS,
+            "knowledge_pack",
+            "servers",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DeploymentWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deployment
+        fields = DEPLOYMENT_FORM_FIELDS
+
+
+class PlanEntrySerializer(serializers.ModelSerializer):
+    components = serializers.SerializerMethodField()
+    certificate = serializers.PrimaryKeyRelatedField(read_only=True)
+    obtain = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CertificatePlan
+        fields = [
+            "id",
+            "basename",
+            "purpose",
+            "common_name",
+            "san",
+            "key_type",
+            "signer",
+            "profile",
+            "reason",
+            "rule",
+            "public_ca_required",
+            "status",
+            "components",
+            "certificate",
+            "obtain",
+        ]
+        read_only_fields = fields
+
+    def get_components(self, row: CertificatePlan) -> list[str]:
+        return [c.ref for c in row.components.all()]
+
+
+class FindingSerializer(serializers.Serializer):
+    severity = serializers.CharField()
+    rule = serializers.CharField()
+    component = serializers.CharField()
+    problem = serializers.CharField()
+    fix = serializers.CharField()
+
+
+class TrustLinkSerializer(serializers.Serializer):
+    server = serializers.CharField()
+    component = serializers.CharField()
+    file_name = serializers.CharField()
+    members = serializers.ListField(child=serializers.CharField())
+    purpose = serializers.CharField()
+    rule = serializers.CharField()
+
+
+class PlanSerializer(serializers.Serializer):
+    entries = PlanEntrySerializer(many=True)
+    trust = TrustLinkSerializer(many=True)
+
+
+class SignOptionsSerializer(serializers.Serializer):
+    profile = serializers.ChoiceField(choices=["server", "client", "server-client"])
+    days = serializers.IntegerField(min_value=1, max_value=3650, default=365)
+    san = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Replaces the CSR's SAN list."
+    )
+    force = serializers.BooleanField(default=False)
+
+
+class SignRequestSerializer(SignOptionsSerializer):
+    csr = serializers.CharField(
+        help_text="The certificate signing request, PEM; or upload it as a file (multipart)."
+    )
+
+
+class SignResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    certificate = serializers.CharField()
+    chain = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class IssueJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    deployment = serializers.IntegerField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    finished = serializers.BooleanField()
+    message = serializers.CharField(allow_blank=True)
+    results = serializers.JSONField()
+    url = serializers.CharField()
+
+
+class ToolResultSerializer(serializers.Serializer):
+    tool = serializers.CharField()
+    ok = serializers.BooleanField()
+    mmp_output = serializers.ListField(
+        child=serializers.CharField(), help_text="What the MMP's pki command prints."
+    )
+    detail = serializers.CharField(
+        required=False, help_text="When the check failed (422): what failed, in one line."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    legacy = serializers.BooleanField(default=False)
