@@ -13,13 +13,38 @@ from certauthority.models import Certificate, CertificateAuthority
 from deployments.forms import COMPONENT_FIELDS, DEPLOYMENT_FIELDSETS
 from deployments.models import CertificatePlan, Component, Deployment, Server
 
+
+class ReadModelSerializer(serializers.ModelSerializer):
+    """A read-only model serializer whose schema admits what the model may hold.
+
+    DRF drops ``allow_blank``/``allow_null`` from read-only fields, so a blank choice
+    (``revocation_reason: ""``) or a null foreign key would break the published schema;
+    here they are given back from the model field (schemathesis checks every response).
+    """
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        model = self.Meta.model
+        names = {f.name: f for f in model._meta.get_fields() if hasattr(f, "blank")}
+        for name in self.Meta.fields:
+            field = names.get(name)
+            if field is None or name in self._declared_fields:
+                continue
+            kwargs = extra.setdefault(name, {})
+            if field.null:
+                kwargs.setdefault("allow_null", True)
+            if field.blank and getattr(field, "choices", None):
+                kwargs.setdefault("allow_blank", True)
+        return extra
+
+
 DEPLOYMENT_FORM_FIELDS = [name for *_head, names in DEPLOYMENT_FIELDSETS for name in names]
 SERVER_FORM_FIELDS = ["name", "fqdn", "role", "addresses", "interfaces"]
 
 
-class CertificateAuthoritySerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
-    certificate = serializers.PrimaryKeyRelatedField(read_only=True)
+class CertificateAuthoritySerializer(ReadModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    certificate = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     not_after = serializers.DateTimeField(source="certificate.not_after", read_only=True)
     certificate_pem = serializers.CharField(source="certificate.pem", read_only=True)
 
@@ -44,8 +69,8 @@ class CertificateAuthoritySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CertificateSerializer(serializers.ModelSerializer):
-    issuer_ca = serializers.PrimaryKeyRelatedField(read_only=True)
+class CertificateSerializer(ReadModelSerializer):
+    issuer_ca = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
     has_private_key = serializers.SerializerMethodField()
 
@@ -80,7 +105,8 @@ class CertificateSerializer(serializers.ModelSerializer):
         return certificate_status(certificate=certificate)
 
     def get_has_private_key(self, certificate: Certificate) -> bool:
-        return certificate.key_id is not None and certificate.key.has_private_key
+        key = certificate.key
+        return key is not None and key.has_private_key
 
 
 class CertificateListSerializer(CertificateSerializer):
@@ -91,7 +117,7 @@ class CertificateListSerializer(CertificateSerializer):
         read_only_fields = fields
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(ReadModelSerializer):
     ref = serializers.CharField(read_only=True)
 
     class Meta:
@@ -106,7 +132,7 @@ class ComponentWriteSerializer(serializers.ModelSerializer):
         fields = ["kind", *COMPONENT_FIELDS]
 
 
-class ServerSerializer(serializers.ModelSerializer):
+class ServerSerializer(ReadModelSerializer):
     components = ComponentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -121,7 +147,7 @@ class ServerWriteSerializer(serializers.ModelSerializer):
         fields = SERVER_FORM_FIELDS
 
 
-class DeploymentSerializer(serializers.ModelSerializer):
+class DeploymentSerializer(ReadModelSerializer):
     servers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -143,9 +169,9 @@ class DeploymentWriteSerializer(serializers.ModelSerializer):
         fields = DEPLOYMENT_FORM_FIELDS
 
 
-class PlanEntrySerializer(serializers.ModelSerializer):
+class PlanEntrySerializer(ReadModelSerializer):
     components = serializers.SerializerMethodField()
-    certificate = serializers.PrimaryKeyRelatedField(read_only=True)
+    certificate = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     obtain = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -197,12 +198,16 @@ class ServerDetail(ApiView):
 
 
 def _component_form(request, server: Server, component: Component | None, partial: bool):
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": _("Send a JSON object.")})
     kind = component.kind if component else str(request.data.get("kind", "") or "")
     recipe = rules.get_pack(server.deployment.knowledge_pack).recipe(kind)
     if recipe is None:
         raise ValidationError(
             {
-                "detail": _("Unknown component kind %(kind)r: choose one of the knowledge pack's.")
+                "detail": _(
+                    "Unknown component kind “%(kind)s”: choose one of the knowledge pack's."
+                )
                 % {"kind": kind}
             }
         )
@@ -322,11 +327,13 @@ class DeploymentIssue(ApiView):
     def post(self, request, pk: int):
         deployment = _deployment(pk)
         ca = None
-        ca_id = request.query_params.get("ca") or (
-            request.data.get("ca") if isinstance(request.data, dict) else None
+        ca_id = str(
+            request.query_params.get("ca")
+            or (request.data.get("ca") if isinstance(request.data, dict) else None)
+            or ""
         )
-        if ca_id not in (None, ""):
-            if not str(ca_id).isascii() or not str(ca_id).isdigit():
+        if ca_id:
+            if not ca_id.isascii() or not ca_id.isdigit():
                 raise ValidationError({"detail": _("ca is the id of a CA, a number.")})
             ca = CertificateAuthority.objects.filter(pk=int(ca_id)).first()
             if ca is None:
@@ -338,8 +345,9 @@ class DeploymentIssue(ApiView):
         except services.DeploymentError as exc:
             raise ValidationError({"detail": str(exc)}) from None
         job.refresh_from_db()
-        response = Response(_job_data(request, job), status=status.HTTP_202_ACCEPTED)
-        response["Location"] = _job_data(request, job)["url"]
+        data = _job_data(request, job)
+        response = Response(data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = str(data["url"])
         return response
 
 
@@ -354,11 +362,11 @@ class DeploymentJob(ApiView):
 
 def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 
-ZIP_RESPONSE = {
+ZIP_RESPONSE: dict[Any, Any] = {
     (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip."),
     **ERRORS,
 }
@@ -450,7 +458,8 @@ class CASign(ApiView):
         text = "" if upload is not None else request.data.get("csr", "")
         if not isinstance(text, str):
             raise ValidationError({"detail": _("csr is the CSR in PEM, as text.")})
-        csr_form = CsrInputForm({"csr_text": text}, {"csr_file": upload} if upload else {})
+        files = MultiValueDict({"csr_file": [upload]} if upload is not None else {})
+        csr_form = CsrInputForm({"csr_text": text}, files)
         if not csr_form.is_valid():
             raise _refused(csr_form)
         preview = csr_form.cleaned_data["preview"]
@@ -711,7 +720,9 @@ class Tool(ApiView):
         responses={200: s.ToolResultSerializer, 422: s.ToolResultSerializer, **ERRORS},
     )
     def post(self, request):
-        data = request.data if hasattr(request.data, "getlist") else dict(request.data)
+        if not isinstance(request.data, dict):  # a QueryDict (multipart) is a dict too
+            raise ValidationError({"detail": _("Send the files as multipart form fields.")})
+        data = request.data
         form = TOOL_FORMS[self.tool](data, request.FILES)
         if not form.is_valid():
             raise _refused(form)

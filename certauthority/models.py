@@ -304,6 +304,8 @@ class AuditAction(models.TextChoices):
     DEPLOYMENT_CHANGE = "deployment.change", _("Deployment changed")
     LOGIN_LOCKOUT = "login.lockout", _("Log-ins locked out")
     LOGIN_UNLOCK = "login.unlock", _("Log-in lockout cleared")
+    TOKEN_CREATE = "token.create", _("API token created")
+    TOKEN_REVOKE = "token.revoke", _("API token revoked")
 
 
 class AuditEvent(models.Model):

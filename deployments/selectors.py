@@ -391,7 +391,7 @@ def issue_job_status(*, job: IssueJob) -> dict[str, Any]:
     }
 
 
-def deployment_certificate_ids(*, deployment_id: int) -> QuerySet[CertificatePlan]:
+def deployment_certificate_ids(*, deployment_id: int) -> QuerySet[CertificatePlan, dict[str, Any]]:
     """The ids of the certificates a deployment's plan uses (for a ``pk__in`` filter)."""
     return CertificatePlan.objects.filter(
         deployment_id=deployment_id, certificate__isnull=False
