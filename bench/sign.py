@@ -11,14 +11,23 @@ EC P-256 root CA through the services, then signs the same N CSRs (EC P-256 keys
 * batch: ``certificate_issue_batch`` with all N CSRs (same checks, one commit);
 * bare: load the CSR, verify its signature, build and sign the same extensions, PEM-encode.
 
-Prints both rates and their ratio. Target: service >= 0.5 x bare with the RSA-2048 CA.
+* django-ca: when django-ca is installed in its own virtualenv (``--django-ca PYTHON``,
+  default ``.bench-djangoca/bin/python`` if it exists), bench/djangoca_sign.py signs the same
+  CSRs there with ``create_cert`` (one commit per certificate), in the same run.
+
+Prints the rates and their ratios. Targets: service >= 0.5 x bare with the RSA-2048 CA;
+service >= 2 x django-ca with EC and >= 25 x with RSA (issue 10, item 20).
+
+    python -m venv .bench-djangoca && .bench-djangoca/bin/pip install django-ca==3.2.0
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,11 +143,24 @@ def _rate(n: int, seconds: float) -> float:
     return n / seconds if seconds else float("inf")
 
 
-def run(n: int) -> list[tuple[str, float, float]]:
+def django_ca_rates(python: Path, csrs: list[bytes], workdir: Path) -> dict[str, float]:
+    """django-ca's one-per-call rates for the same CSRs, from its own virtualenv."""
+    csr_file = workdir / "csrs.pem"
+    csr_file.write_bytes(b"".join(csrs))
+    out = subprocess.run(
+        [str(python), str(ROOT / "bench" / "djangoca_sign.py"), str(csr_file), "5"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(csrs: list[bytes]) -> list[tuple[str, float, float, float]]:
     from certauthority import services
     from certauthority.pki.csr import load_csr
 
-    csrs = _csrs(n)
+    n = len(csrs)
     results = []
     for key_type, label in (("rsa2048", "RSA-2048 CA"), ("ec256", "EC P-256 CA")):
         ca = services.ca_create_root(
@@ -182,23 +204,43 @@ def main() -> int:
         help="postgres://… to bench on PostgreSQL (a throwaway database is created); "
         "default: a temporary SQLite file",
     )
+    default_djca = ROOT / ".bench-djangoca" / "bin" / "python"
+    parser.add_argument(
+        "--django-ca",
+        type=Path,
+        default=default_djca if default_djca.exists() else None,
+        help="the python of a virtualenv with django-ca installed (default: "
+        ".bench-djangoca/bin/python when it exists)",
+    )
     args = parser.parse_args()
+    csrs = _csrs(args.n)
+    djca: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="certdesk-bench-") as tmp:
+        if args.django_ca:
+            djca = django_ca_rates(args.django_ca, csrs, Path(tmp))
         _url, cleanup = _setup(args.database_url, Path(tmp))
         try:
             from django.db import connection
 
             engine = connection.vendor
-            results = run(args.n)
+            results = run(csrs)
         finally:
             cleanup()
     print(f"database: {engine}   CSRs per CA: {args.n}   (EC P-256 CSR keys)")
-    print(f"{'CA':<14}{'bare/s':>9}{'service/s':>11}{'ratio':>7}{'batch/s':>10}{'ratio':>7}")
+    header = f"{'CA':<14}{'bare/s':>9}{'service/s':>11}{'ratio':>7}{'batch/s':>10}{'ratio':>7}"
+    if djca:
+        header += f"{'django-ca/s':>13}{'service/django-ca':>19}"
+    print(header)
     for label, service, batch, bare in results:
-        print(
+        line = (
             f"{label:<14}{bare:>9.0f}{service:>11.0f}{service / bare:>7.2f}"
             f"{batch:>10.0f}{batch / bare:>7.2f}"
         )
+        if djca:
+            line += f"{djca[label]:>13.0f}{service / djca[label]:>19.2f}"
+        print(line)
+    if not djca:
+        print("django-ca: not run (install it in .bench-djangoca, see the docstring)")
     return 0
 
 

@@ -369,6 +369,7 @@ def _issue_and_record(
         signing_request=request_row,
         profile=cert_profile.value,
         actor=actor,
+        san=names,  # exactly what issue_certificate wrote: no need to read it back
     )
     audit_record(
         action=AuditAction.CERTIFICATE_SIGN,

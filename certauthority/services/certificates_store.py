@@ -40,14 +40,18 @@ def certificate_instance(
     signing_request: SigningRequest | None = None,
     profile: str = "",
     actor: Actor,
+    san: list[x509.GeneralName] | None = None,
 ) -> Certificate:
-    """An unsaved Certificate for ``cert`` with every searchable field filled in."""
+    """An unsaved Certificate for ``cert`` with every searchable field filled in.
+
+    ``san``: the names the signer just wrote (saves reading the extension back).
+    """
     return Certificate(
         pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         serial_number=serial_to_hex(cert.serial_number),
         subject=format_name(cert.subject),
         common_name=(common_name(cert.subject) or "")[:255],
-        san=san_strings(certificate_san(cert)),
+        san=san_strings(certificate_san(cert) if san is None else san),
         issuer=format_name(cert.issuer),
         issuer_ca=issuer_ca,
         key=key,
@@ -71,6 +75,7 @@ def certificate_row(
     signing_request: SigningRequest | None = None,
     profile: str = "",
     actor: Actor,
+    san: list[x509.GeneralName] | None = None,
 ) -> Certificate:
     """Insert ``cert`` (see :func:`certificate_instance`)."""
     row = certificate_instance(
@@ -81,6 +86,7 @@ def certificate_row(
         signing_request=signing_request,
         profile=profile,
         actor=actor,
+        san=san,
     )
     row.save(force_insert=True)
     return row

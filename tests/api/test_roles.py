@@ -105,6 +105,23 @@ def test_the_session_of_the_web_works_too_with_its_csrf_check(client, viewer, id
     assert client.get("/api/v1/deployments/").status_code == 200
 
 
+def test_a_session_write_without_the_csrf_token_is_refused_and_with_it_accepted(operator):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(operator)
+    body = {"name": "csrf-lab", "domain": "lab.example.com", "topology": "single_combined",
+            "strategy": "dedicated", "key_type": "rsa2048"}  # fmt: skip
+    refused = browser.post("/api/v1/deployments/", body, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    browser.get("/accounts/tokens/")  # a page with a form sets the csrftoken cookie
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post(
+        "/api/v1/deployments/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert accepted.status_code == 201, accepted.content
+
+
 def test_a_bad_token_is_401_not_a_server_error(api_as, db):
     client = api_as(None)
     client.credentials(HTTP_AUTHORIZATION="Token " + "x" * 40)
