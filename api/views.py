@@ -433,7 +433,9 @@ class CADetail(ApiView):
 
     @extend_schema(responses={200: s.CertificateAuthoritySerializer, **ERRORS})
     def get(self, request, pk: int):
-        ca = get_object_or_404(CertificateAuthority.objects.select_related("certificate"), pk=pk)
+        ca: CertificateAuthority = get_object_or_404(
+            CertificateAuthority.objects.select_related("certificate"), pk=pk
+        )
         return Response(s.CertificateAuthoritySerializer(ca).data)
 
 
@@ -546,15 +548,7 @@ class CertificateList(generics.ListAPIView):
         form = CertificateFilterForm(params)
         if not form.is_valid():
             raise ValidationError(_drf_errors(form.errors))
-        data = form.cleaned_data
-        filters = ca_selectors.CertificateFilter(
-            query=data["q"],
-            ca=data["ca"],
-            source=data["source"],
-            status=data["status"],
-            expires_before=data["expires_before"],
-        )
-        rows = ca_selectors.certificate_list(filters=filters).select_related("key")
+        rows = ca_selectors.certificate_list(filters=form.filters()).select_related("key")
         deployment = params.get("deployment")
         if deployment not in (None, ""):
             if not deployment.isascii() or not deployment.isdigit():

@@ -13,6 +13,7 @@ from .pki.errors import PKIError
 from .pki.keys import KeyType
 from .pki.names import classify_names, parse_dn
 from .pki.sign import MAX_DAYS, TLS_SERVER_MAX_DAYS, CertProfile
+from .selectors import CertificateFilter
 from .services import (
     DEFAULT_CA_KEY_TYPE,
     DEFAULT_INTERMEDIATE_DAYS,
@@ -247,6 +248,17 @@ class CertificateFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def filters(self) -> CertificateFilter:
+        """The valid form as the selector's filter (the list page and the API share it)."""
+        data = self.cleaned_data
+        return CertificateFilter(
+            query=data["q"],
+            ca=data["ca"],
+            source=data["source"],
+            status=data["status"],
+            expires_before=data["expires_before"],
+        )
 
 
 class AuditFilterForm(forms.Form):

@@ -241,14 +241,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     form = CertificateFilterForm(request.GET or None)
     filters = selectors.CertificateFilter()
     if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.CertificateFilter(
-            query=data["q"],
-            ca=data["ca"],
-            source=data["source"],
-            status=data["status"],
-            expires_before=data["expires_before"],
-        )
+        filters = form.filters()
     page = selectors.certificate_page(
         filters=filters,
         after=request.GET.get("after"),
