@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "core",
     "certauthority",
     "deployments",
+    "expiry",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -91,10 +91,25 @@ DEPLOYMENT_FIELDSETS: tuple[tuple[str, Any, Any, tuple[str, ...]], ...] = (
         ),
         ("strategy", "internal_ca", "public_ca_name", "key_type"),
     ),
+    (
+        "expiry",
+        _("Expiry notices"),
+        _(
+            "Who is told, by e-mail, when a certificate of this deployment nears its end. "
+            "The CA Admins are always told as well."
+        ),
+        ("contacts",),
+    ),
 )
 
 
 class DeploymentForm(forms.ModelForm):
+    contacts = ListField(
+        label=capfirst(_("expiry contacts")),
+        required=False,
+        help_text=_("Comma-separated e-mail addresses."),
+    )
+
     class Meta:
         model = Deployment
         fields = [name for *_head, names in DEPLOYMENT_FIELDSETS for name in names]

@@ -171,6 +171,14 @@ class Deployment(models.Model):
         blank=True,
         validators=[validators.validate_email_value],
     )
+    # Issue 12: who hears about this deployment's expiring certificates (beside the CA Admins).
+    contacts = models.JSONField(
+        _("expiry contacts"),
+        default=list,
+        blank=True,
+        validators=[validators.validate_emails],
+        help_text=_("E-mail addresses told when a certificate of this deployment nears expiry."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -303,6 +311,14 @@ class Component(models.Model):
     )
     database_role = models.CharField(
         _("database role"), max_length=10, choices=rules.DatabaseRole.choices, blank=True
+    )
+    # Issue 12: where the TLS probe connects (the server's first address, else the FQDN).
+    probe_port = models.PositiveIntegerField(
+        _("TLS probe port"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(65535)],
+        help_text=_("Leave empty not to probe this component."),
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -524,3 +540,27 @@ class IssueJob(models.Model):
         if self.finished:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class ProbeResult(models.Model):
+    """What a component's TLS endpoint presented when the probe last connected (issue 12).
+
+    One row per probe run; the newest per component is what the findings show. ``findings``
+    holds the comparison with the plan as ``[{"severity", "problem", "fix", "rule"}]``.
+    """
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="probes")
+    seen_at = models.DateTimeField(db_index=True)
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField()
+    reachable = models.BooleanField(default=False)
+    fingerprint_sha256 = models.CharField(max_length=64, blank=True)
+    chain_pem = models.TextField(blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.host}:{self.port} at {self.seen_at:%Y-%m-%d %H:%M}"
