@@ -279,6 +279,15 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="certdesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Issue 12: days before notAfter at which the expiry scan tells people (0, "expired", is always
+# added); each message's first retry waits this long, then twice as long each time.
+CERTDESK_EXPIRY_THRESHOLDS = env.list(
+    "CERTDESK_EXPIRY_THRESHOLDS", default=["60", "30", "14", "7", "1"]
+)
+CERTDESK_NOTIFY_RETRY_SECONDS = env.float("CERTDESK_NOTIFY_RETRY_SECONDS", default=60.0)
+CERTDESK_NOTIFY_MAX_RETRIES = env.int("CERTDESK_NOTIFY_MAX_RETRIES", default=6)
+CERTDESK_WEBHOOK_TIMEOUT = env.float("CERTDESK_WEBHOOK_TIMEOUT", default=10.0)
+
 # Production hardening; each can be relaxed by environment for a plain-HTTP lab install.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tools/", include("core.tools_urls")),
     path("", include("certauthority.urls")),
     path("deployments/", include("deployments.urls")),
+    path("expiry/", include("expiry.urls")),
     path("rules/", include("deployments.rule_urls")),
     path("api/", include("api.urls")),
     path("accounts/tokens/", include("api.profile_urls")),

@@ -9,13 +9,30 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expiry.charts import timeline_svg
+from expiry.forms import ExpiryFilterForm
+from expiry.selectors import ExpiryFilter, expiry_dashboard
+
 from .selectors import dashboard_summary
 from .services import WorkerUnreachable, heartbeat_request
 
 
 @permission_required("certauthority.view_certificate", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/index.html", {"summary": dashboard_summary()})
+    """The home page: where to start, what expires when (issue 12), the worker's health."""
+    form = ExpiryFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else ExpiryFilter()
+    expiry = expiry_dashboard(filters=filters, page=request.GET.get("page") or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "summary": dashboard_summary(),
+        "form": form,
+        "expiry": expiry,
+        "timeline": timeline_svg(expiry.timeline),
+        "query": query.urlencode(),
+    }
+    return render(request, "dashboard/index.html", context)
 
 
 @require_POST

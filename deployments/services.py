@@ -601,6 +601,87 @@ def _issue_one(
     return IssueResult(row.basename, "issued", message)
 
 
+# --- renewal: the one service the dashboard, the API and the wizard use (issue 12) ------------
+
+
+@dataclass(frozen=True)
+class RenewResult:
+    """What renewing did per plan entry, and where the renewed certificate is installed."""
+
+    results: list[IssueResult]
+    plans: list[CertificatePlan]
+
+
+def certificate_renew(
+    *, certificate: Certificate, new_key: bool, actor: Actor, days: int | None = None
+) -> RenewResult:
+    """Renew a certificate in place: every plan entry using it keeps its place in the plan.
+
+    ``new_key=False`` signs the existing CSR again (same key, so the install only swaps the
+    certificate); ``new_key=True`` makes a new key and CSR first. An entry for a public CA
+    gets its CSR to send (again): the certificate in use stays until the answer is attached,
+    unless a new key was made, which the old certificate does not fit. A certificate outside
+    any plan that CertDesk's CA signed from a stored CSR is signed again by that CA.
+    """
+    plans = list(
+        CertificatePlan.objects.filter(certificate=certificate)
+        .select_related("deployment")
+        .order_by("deployment__name", "position")
+    )
+    if not plans:
+        return RenewResult(results=[_resign(certificate, new_key, actor, days)], plans=[])
+    results = []
+    with transaction.atomic():
+        for plan in plans:
+            row = (
+                CertificatePlan.objects.select_for_update(of=("self",))
+                .select_related("deployment__internal_ca", "keypair", "signing_request")
+                .get(pk=plan.pk)
+            )
+            if row.certificate_id != certificate.pk:
+                continue  # renewed by someone else meanwhile
+            if new_key or row.keypair is None:
+                row.keypair = None
+                row.signing_request = None
+                if row.signer == rules.Signer.PUBLIC_CA:
+                    row.certificate = None
+            row_days = days or rules.default_validity_days(
+                public_ca_required=row.public_ca_required, on=timezone.now().date()
+            )
+            try:
+                results.append(
+                    _issue_one(deployment=row.deployment, row=row, actor=actor, days=row_days)
+                )
+            except PKIError as exc:
+                raise DeploymentError(f"{row.basename}: {exc}") from None
+    return RenewResult(results=results, plans=plans)
+
+
+def _resign(certificate: Certificate, new_key: bool, actor: Actor, days: int | None) -> IssueResult:
+    if new_key or certificate.issuer_ca is None or certificate.signing_request is None:
+        raise DeploymentError(
+            _(
+                "%(name)s is in no deployment's plan and was not signed here from a stored CSR: "
+                "renew it where it was made, or add it to a deployment."
+            )
+            % {"name": certificate.common_name or certificate.subject}
+        )
+    try:
+        issued = ca_services.certificate_issue(
+            ca=certificate.issuer_ca,
+            csr=certificate.signing_request,
+            profile=certificate.profile,
+            days=days or rules.INTERNAL_TLS_DAYS,
+            actor=actor,
+        )
+    except PKIError as exc:
+        raise DeploymentError(str(exc)) from None
+    message = " ".join(
+        [_("signed by %(ca)s") % {"ca": certificate.issuer_ca.name}, *issued.warnings]
+    )
+    return IssueResult(certificate.common_name, "issued", message)
+
+
 # --- certificates signed outside CertDesk ------------------------------------------------------
 
 _SOURCE_FOR_SIGNER = {

@@ -22,6 +22,7 @@ from .authorities import (
     ca_public_urls,
     ca_set_base_url,
     crl_generate,
+    crl_refresh_due,
     default_base_url,
 )
 from .certificates import (
@@ -75,6 +76,7 @@ __all__ = [
     "certificate_pkcs12",
     "certificate_revoke",
     "crl_generate",
+    "crl_refresh_due",
     "csr_create",
     "csr_parse",
     "csr_preview",

@@ -430,10 +430,29 @@ def crl_generate(*, ca: CertificateAuthority, actor: Actor) -> bytes:
 CRL_RENEW_BEFORE = dt.timedelta(days=3)
 
 
+def _crl_due(ca: CertificateAuthority, now: dt.datetime) -> bool:
+    return ca.crl_next_update is None or ca.crl_next_update - CRL_RENEW_BEFORE <= now
+
+
+def crl_refresh_due(*, now: dt.datetime | None = None) -> list[CertificateAuthority]:
+    """A new CRL for every active CA whose CRL is missing or near its nextUpdate (beat, issue
+    12). Safe to run twice or at once: each CA is re-checked under its row lock."""
+    now = now or timezone.now()
+    renewed = []
+    for ca in CertificateAuthority.objects.active().order_by("pk"):
+        if not _crl_due(ca, now):
+            continue
+        with transaction.atomic():
+            locked = CertificateAuthority.objects.select_for_update().get(pk=ca.pk)
+            if _crl_due(locked, now):
+                crl_generate(ca=locked, actor=None)
+                renewed.append(locked)
+    return renewed
+
+
 def ca_current_crl(*, ca: CertificateAuthority) -> bytes:
     """The CA's CRL (DER): the stored one, or a fresh one when none exists or it is due."""
-    due = ca.crl_next_update is None or ca.crl_next_update - CRL_RENEW_BEFORE <= timezone.now()
-    if ca.crl_der and not due:
+    if ca.crl_der and not _crl_due(ca, timezone.now()):
         return bytes(ca.crl_der)
     try:
         return crl_generate(ca=ca, actor=None)
