@@ -272,9 +272,14 @@ def _post_webhook(webhook: Webhook, message: Message) -> None:
     headers = {"Content-Type": "application/json", "User-Agent": "CertDesk"}
     if webhook.secret:
         headers["X-CertDesk-Signature"] = webhook_signature(secret=webhook.secret, body=body)
-    request = urllib.request.Request(webhook.url, data=body, headers=headers, method="POST")
+    if not webhook.url.lower().startswith(("https://", "http://")):
+        raise NotificationFailed(
+            _("%(name)s: a webhook URL starts with https:// or http://.") % {"name": webhook.name}
+        )
+    # Only http(s), checked above: never file: or a custom scheme.
+    request = urllib.request.Request(webhook.url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=settings.CERTDESK_WEBHOOK_TIMEOUT) as reply:
+        with urllib.request.urlopen(request, timeout=settings.CERTDESK_WEBHOOK_TIMEOUT) as reply:  # noqa: S310
             reply.read(4096)
     except urllib.error.HTTPError as exc:
         raise NotificationFailed(

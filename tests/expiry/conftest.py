@@ -35,7 +35,7 @@ def webhook_server():
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the http.server API
+        def do_POST(self):  # the http.server API
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with lock:
                 failing = state.fail_next > 0

@@ -256,7 +256,7 @@ def test_expiry_check_prints_one_line_per_certificate_and_exits_1_once_one_has_e
         assert not Notification.objects.exists() and "Dry run" in out.err
         lines = out.out.strip().splitlines()
         assert len(lines) == len(rows)
-        cn, days, threshold, dep, where = lines[0].split("\t")
+        _cn, days, threshold, dep, where = lines[0].split("\t")
         assert days == "10" and threshold == "14 days" and dep == deployment.name and where
         call_command("expiry", "check")
         assert len(mail.outbox) == len(rows)
