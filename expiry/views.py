@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,8 +29,10 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(_("Choose how to renew: the same CSR, or a new key."))
     if MODES[mode] and not request.user.has_perm("certauthority.generate_key"):
         return HttpResponse(_("Your role may not make keys."), status=403)
+    user = request.user
+    assert isinstance(user, User)  # permission_required let only a signed-in user in
     try:
-        result = certificate_renew(certificate=certificate, new_key=MODES[mode], actor=request.user)
+        result = certificate_renew(certificate=certificate, new_key=MODES[mode], actor=user)
     except DeploymentError as exc:
         messages.error(request, str(exc))
         return redirect("dashboard")

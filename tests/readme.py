@@ -12,7 +12,17 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYOUT = ("config", "certauthority", "core", "deployments", "api", "templates", "static", "locale")
+LAYOUT = (
+    "config",
+    "certauthority",
+    "core",
+    "deployments",
+    "expiry",
+    "api",
+    "templates",
+    "static",
+    "locale",
+)
 # Stop at the first command that fails, and name it.
 PROLOGUE = "set -eo pipefail\ntrap 'echo \"FAILED: $BASH_COMMAND\" >&2' ERR\n"
 

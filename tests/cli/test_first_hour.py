@@ -18,7 +18,7 @@ from tests.cli.test_deployment_command import run
 from tests.conftest import create_root_ca
 
 EXAMPLE = Path(documents.EXAMPLES_DIR) / "single-split.yaml"
-OUR_APPS = {"certauthority", "deployments", "core"}
+OUR_APPS = {"certauthority", "deployments", "core", "expiry"}
 
 
 def argv(capsys, *args: str) -> tuple[int, str, str]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.management.base import CertDeskCommand
 
 from ... import services
+from ...selectors import CertificateUse
 
 
 class Command(CertDeskCommand):
@@ -40,7 +41,7 @@ class Command(CertDeskCommand):
         send = services.Send.NOTHING if options["dry_run"] else services.Send.INLINE
         result = services.expiry_scan(within_days=days, send=send)
         for line in result.lines:
-            uses = line.uses or [None]
+            uses: list[CertificateUse | None] = list(line.uses) or [None]
             for use in uses:
                 threshold = (
                     _("expired") if line.expired else _("%(days)d days") % {"days": line.threshold}
