@@ -278,3 +278,41 @@ class ErrorSerializer(serializers.Serializer):
 class PasswordSerializer(serializers.Serializer):
     password = serializers.CharField(required=False, allow_blank=True, write_only=True)
     legacy = serializers.BooleanField(default=False)
+
+
+# --- expiry and renewal (issue 12) ---------------------------------------------------------------
+
+
+class RenewRequestSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(
+        choices=["same", "new"],
+        help_text="same: sign the existing CSR again (same key); new: a new key and CSR first.",
+    )
+
+
+class RenewedEntrySerializer(serializers.Serializer):
+    basename = serializers.CharField()
+    status = serializers.CharField(help_text="issued | csr | self-signed")
+    message = serializers.CharField()
+
+
+class RenewResultSerializer(serializers.Serializer):
+    results = RenewedEntrySerializer(many=True)
+    certificates = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The ids of the renewed certificates (none while a public CA must answer).",
+    )
+    install_scripts = serializers.ListField(child=serializers.URLField())
+
+
+class ExpiryMonthSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    count = serializers.IntegerField()
+
+
+class ExpirySummarySerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="expired, under_7, under_30, under_60, fine: watched certificates per band.",
+    )
+    timeline = ExpiryMonthSerializer(many=True)

@@ -47,6 +47,12 @@ urlpatterns = [
         name="certificate-download",
     ),
     path("v1/certificates/<int:pk>/key/", views.CertificateKey.as_view(), name="certificate-key"),
+    path(
+        "v1/certificates/<int:pk>/renew/",
+        views.CertificateRenew.as_view(),
+        name="certificate-renew",
+    ),
+    path("v1/expiry/", views.ExpirySummary.as_view(), name="expiry"),
     path("v1/tools/inspect/", views.Tool.as_view(tool="inspect"), name="tool-inspect"),
     path("v1/tools/match/", views.Tool.as_view(tool="match"), name="tool-match"),
     path("v1/tools/verify/", views.Tool.as_view(tool="verify"), name="tool-verify"),

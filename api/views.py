@@ -40,6 +40,7 @@ from core.services import tool_check
 from deployments import rules, selectors, services
 from deployments.forms import ComponentForm, DeploymentForm, ServerForm, component_fields
 from deployments.models import Component, Deployment, IssueJob, Server
+from expiry.selectors import expiry_dashboard
 
 from . import serializers as s
 
@@ -729,3 +730,74 @@ class Tool(ApiView):
         if not result.ok:  # 422: the files were read, and the check failed (the MMP's words)
             body["detail"] = lines[0] if lines else _("The check failed.")
         return Response(body, status=200 if result.ok else 422)
+
+
+# --- expiry and renewal (issue 12): the dashboard's selector and the one renewal service ----
+
+
+class ExpirySummary(ApiView):
+    """The dashboard's counts per band and the next twelve months' expiries."""
+
+    perms = {"GET": ("certauthority.view_certificate",)}
+
+    @extend_schema(responses={200: s.ExpirySummarySerializer, **ERRORS})
+    def get(self, request):
+        board = expiry_dashboard(size=1)
+        return Response(
+            {
+                "counts": board.counts,
+                "timeline": [{"month": m.month, "count": m.count} for m in board.timeline],
+            }
+        )
+
+
+class CertificateRenew(ApiView):
+    """Renew in place: every plan entry using the certificate keeps its place in the plan."""
+
+    perms = {"POST": ("certauthority.sign_certificate",)}
+
+    @extend_schema(
+        request=s.RenewRequestSerializer, responses={200: s.RenewResultSerializer, **ERRORS}
+    )
+    def post(self, request, pk: int):
+        certificate = _certificate(pk)
+        body = s.RenewRequestSerializer(data=request.data)
+        if not body.is_valid():
+            raise ValidationError(_drf_errors(body.errors))
+        new_key = body.validated_data["mode"] == "new"
+        if new_key and not request.user.has_perm("certauthority.generate_key"):
+            return Response(
+                {"detail": _("Your role may not make keys.")}, status=status.HTTP_403_FORBIDDEN
+            )
+        try:
+            result = services.certificate_renew(
+                certificate=certificate, new_key=new_key, actor=request.user
+            )
+        except services.DeploymentError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        plans = list(result.plans)
+        for plan in plans:
+            plan.refresh_from_db()
+        renewed = [p.certificate_id for p in plans if p.certificate_id not in (None, pk)]
+        if not plans:
+            renewed = list(
+                Certificate.objects.filter(signing_request=certificate.signing_request_id)
+                .exclude(pk=pk)
+                .order_by("-pk")
+                .values_list("pk", flat=True)[:1]
+            )
+        scripts = []
+        for plan in plans:
+            for server_id in plan.components.values_list("server_id", flat=True).distinct():
+                url = reverse("deployments:server-script", args=[plan.deployment_id, server_id])
+                scripts.append(request.build_absolute_uri(url))
+        return Response(
+            {
+                "results": [
+                    {"basename": r.basename, "status": r.status, "message": r.message}
+                    for r in result.results
+                ],
+                "certificates": renewed,
+                "install_scripts": list(dict.fromkeys(scripts)),
+            }
+        )

@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from certauthority.models import Certificate, CertificateAuthority
@@ -282,39 +282,33 @@ def expiry_dashboard(
 ) -> ExpiryDashboard:
     """Counts per band, the next 12 months' expiries per month, and one page of the table.
 
-    A fixed number of queries: one for the counts, one for the months, two for the page
-    (count and rows), two for where the page's certificates are used.
+    A fixed number of queries: one pass for the counts and the months, one for the page's
+    rows, two for where the page's certificates are used.
     """
     filters = filters or ExpiryFilter()
     now = now or timezone.now()
     certificates = _filtered(filters)
-    counts = certificates.aggregate(
-        **{key: Count("pk", filter=_band_q(key, now)) for key, _days in BANDS}
-    )
-    first = _month_start(now.date(), 0)
-    end = _month_start(now.date(), 12)
-    per_month = {
-        row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]: row["n"]
-        for row in certificates.filter(
-            not_after__gte=dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC),
-            not_after__lt=dt.datetime.combine(end, dt.time.min, tzinfo=dt.UTC),
-        )
-        .annotate(month=TruncMonth("not_after", tzinfo=dt.UTC))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
+    months = [_month_start(now.date(), i) for i in range(13)]
+    starts = [dt.datetime.combine(m, dt.time.min, tzinfo=dt.UTC) for m in months]
+    # One pass over the inventory for the bands and the twelve months together.
+    aggregates = {key: Count("pk", filter=_band_q(key, now)) for key, _days in BANDS}
+    aggregates |= {
+        f"month{i}": Count("pk", filter=Q(not_after__gte=starts[i], not_after__lt=starts[i + 1]))
+        for i in range(12)
     }
-    timeline = [
-        TimelineMonth(m, per_month.get(m, 0)) for m in (_month_start(first, i) for i in range(12))
-    ]
+    counts = certificates.aggregate(**aggregates)
+    timeline = [TimelineMonth(months[i], counts[f"month{i}"]) for i in range(12)]
     table = certificates.select_related("issuer_ca").order_by("not_after", "pk")
+    total = sum(counts[key] for key, _days in BANDS)
     if filters.band:
         table = table.filter(_band_q(filters.band, now))
+        total = counts[filters.band]
     table = table.only(
         "pk", "common_name", "serial_number", "issuer", "issuer_ca__name", "issuer_ca__slug",
         "not_after", "source", "signing_request_id", "key_id",
     )  # fmt: skip
     paginator = Paginator(table, size)
+    paginator.count = total  # known from the counts: no second COUNT over the inventory
     current = paginator.get_page(page)
     uses = certificate_uses_by_id(c.pk for c in current.object_list)
     return ExpiryDashboard(

@@ -44,6 +44,8 @@ ENDPOINTS = [
     ("post", "/api/v1/certificates/{cert}/download/?format=pkcs12", "viewer",
      {"password": "correct horse"}),
     ("post", "/api/v1/certificates/{cert}/key/", "ca_admin", {}),
+    ("post", "/api/v1/certificates/{cert}/renew/", "operator", {"mode": "sideways"}),
+    ("get", "/api/v1/expiry/", "viewer", None),
     ("post", "/api/v1/tools/inspect/", "viewer", {"material_text": "junk"}),
     ("post", "/api/v1/tools/match/", "viewer", {}),
     ("post", "/api/v1/tools/verify/", "viewer", {}),

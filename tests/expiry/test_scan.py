@@ -283,3 +283,35 @@ def test_nobody_to_e_mail_is_a_visible_failure_not_a_silent_drop(internal_ca):
     row = Notification.objects.get(channel="email")
     assert row.pk in result.failed and row.state == NotificationState.FAILED
     assert "add expiry contacts" in row.last_error
+
+
+def test_a_ca_near_its_end_is_told_to_the_ca_admins(ca_admin):
+    ca_admin.email = "pki@example.com"
+    ca_admin.save()
+    ca = ca_services.ca_create_root(
+        name="Short Root", subject="CN=Short Root", key_type="ec256", days=20, actor="test"
+    )
+    result = _scan()
+    assert [line.certificate_id for line in result.lines] == [ca.certificate_id]
+    assert mail.outbox[0].to == ["pki@example.com"]
+    assert "Short Root" in mail.outbox[0].subject and "Issuer:" in mail.outbox[0].body
+
+
+def test_a_failed_message_and_its_reason_are_listed_in_the_admin(internal_ca, admin_client):
+    issue_server_certificate(internal_ca, "unheard.example.com")
+    _scan()
+    page = admin_client.get("/admin/expiry/notification/?state=failed").content.decode()
+    assert "unheard.example.com" in page and "Nobody to e-mail" in page
+
+
+def test_the_webhook_secret_is_never_sent_back_to_the_browser(admin_client, webhook_server):
+    hook = Webhook.objects.create(name="ops", url=webhook_server.url, secret="do-not-show")
+    page = admin_client.get(f"/admin/expiry/webhook/{hook.pk}/change/").content.decode()
+    assert "do-not-show" not in page
+    response = admin_client.post(
+        f"/admin/expiry/webhook/{hook.pk}/change/",
+        {"name": "ops", "url": webhook_server.url, "format": "slack", "secret": "", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    hook.refresh_from_db()
+    assert hook.secret == "do-not-show" and hook.format == "slack"
