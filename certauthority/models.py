@@ -236,6 +236,9 @@ class Certificate(models.Model):
     revocation_reason = models.CharField(
         _("revocation reason"), max_length=32, choices=RevocationReason.choices, blank=True
     )
+    # Set when a later certificate for the same CN from the same issuer is stored: a renewal
+    # (issue 12). The expiry watch skips replaced certificates that nothing uses any more.
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

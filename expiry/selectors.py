@@ -1,8 +1,8 @@
 """Reads of the expiry watch: which certificates are watched, which are due, and the dashboard.
 
 A certificate is watched from the day CertDesk knows it until it is revoked or replaced. It is
-replaced when a later certificate for the same name from the same issuer exists and it is no
-longer what a plan entry or an active CA uses: the renewal of a plan entry keeps the entry and
+replaced when a later certificate for the same name from the same issuer is stored and it is
+no longer what a plan entry or an active CA uses: the renewal of a plan entry keeps the entry and
 points it at the new certificate, so the old one falls silent (issue 12).
 """
 
@@ -64,18 +64,14 @@ def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
 
 
 def watched_certificates() -> QuerySet[Certificate]:
-    """Every certificate the watch reports on: not revoked, and not replaced by a later one."""
+    """Every certificate the watch reports on: not revoked, and not replaced by a renewal
+    (``replaced_at``, set when the later one is stored) unless a plan or an active CA still
+    uses it."""
     in_use = Exists(CertificatePlan.objects.filter(certificate=OuterRef("pk")))
     a_ca = Exists(CertificateAuthority.objects.filter(certificate=OuterRef("pk"), is_active=True))
-    replaced = Exists(
-        Certificate.objects.filter(
-            common_name=OuterRef("common_name"),
-            issuer=OuterRef("issuer"),
-            not_after__gt=OuterRef("not_after"),
-            revoked_at__isnull=True,
-        )
+    return Certificate.objects.filter(revoked_at__isnull=True).filter(
+        Q(replaced_at__isnull=True) | in_use | a_ca
     )
-    return Certificate.objects.filter(revoked_at__isnull=True).filter(in_use | a_ca | ~replaced)
 
 
 def _threshold_case(now: dt.datetime, thresholds: Sequence[int]) -> Case:

@@ -54,6 +54,7 @@ from .certificates_store import (
     certificate_instance,
     certificate_row,
     certificate_san,
+    certificates_mark_replaced,
     san_strings,
 )
 from .errors import CAError
@@ -432,6 +433,7 @@ def certificate_issue_batch(
                 for cert in signed
             ]
         )
+        certificates_mark_replaced(rows)
         AuditEvent.objects.bulk_create(
             [
                 audit_event(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
@@ -89,4 +91,41 @@ def certificate_row(
         san=san,
     )
     row.save(force_insert=True)
+    certificates_mark_replaced([row])
     return row
+
+
+def certificates_mark_replaced(rows: list[Certificate], *, model: type | None = None) -> int:
+    """Mark what the new ``rows`` replace: for each CN, from the same issuer, every stored
+    certificate that ends sooner (a renewal, issue 12); a new row that ends sooner than one
+    already stored is itself marked. A certificate without a CN replaces nothing.
+
+    Looked up by CN alone (indexed), the issuer compared here: with one CA issuing most of
+    the inventory, an issuer lookup in SQL is no filter at all. ``model``: the historical
+    model, for the migration that fills this in.
+    """
+    from django.utils import timezone
+
+    manager = (model or Certificate)._default_manager
+    names = {row.common_name for row in rows if row.common_name}
+    if not names:
+        return 0
+    now = timezone.now()
+    latest: dict[tuple[str, str], tuple[Any, int]] = {}
+    candidates = list(
+        manager.filter(common_name__in=names, revoked_at__isnull=True)
+        .order_by()
+        .values_list("pk", "common_name", "issuer", "not_after", "replaced_at")
+    )
+    for pk, cn, issuer, not_after, _replaced in candidates:
+        key = (cn, issuer)
+        if key not in latest or (not_after, pk) > latest[key]:
+            latest[key] = (not_after, pk)
+    replaced = [
+        pk
+        for pk, cn, issuer, not_after, was in candidates
+        if was is None and latest[(cn, issuer)][1] != pk
+    ]
+    if replaced:
+        manager.filter(pk__in=replaced).update(replaced_at=now)
+    return len(replaced)

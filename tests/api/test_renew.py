@@ -40,9 +40,13 @@ def test_renewing_over_the_api_keeps_the_plan_entry_and_names_the_install_script
     summary = api_as(operator).get("/api/v1/expiry/").json()
     assert set(summary["counts"]) == {"expired", "under_7", "under_30", "under_60", "fine"}
     assert len(summary["timeline"]) == 12
-    assert sum(summary["counts"].values()) == sum(
-        1 for _ in CertificatePlan.objects.filter(deployment=issued, certificate__isnull=False)
-    ) + 1  # and the internal CA itself
+    assert (
+        sum(summary["counts"].values())
+        == sum(
+            1 for _ in CertificatePlan.objects.filter(deployment=issued, certificate__isnull=False)
+        )
+        + 1
+    )  # and the internal CA itself
 
 
 def test_a_new_key_needs_the_right_to_make_keys_and_a_bad_mode_is_a_400(

@@ -310,7 +310,13 @@ def test_the_webhook_secret_is_never_sent_back_to_the_browser(admin_client, webh
     assert "do-not-show" not in page
     response = admin_client.post(
         f"/admin/expiry/webhook/{hook.pk}/change/",
-        {"name": "ops", "url": webhook_server.url, "format": "slack", "secret": "", "is_active": "on"},
+        {
+            "name": "ops",
+            "url": webhook_server.url,
+            "format": "slack",
+            "secret": "",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     hook.refresh_from_db()
