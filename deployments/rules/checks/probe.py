@@ -84,8 +84,14 @@ def check_presented_chain(
     *,
     known_roots: Iterable[x509.Certificate] = (),
     now: dt.datetime,
+    chain_read: bool = True,
 ) -> list[Finding]:
-    """Findings on the chain a server presented (leaf first, as sent); [] when all is right."""
+    """Findings on the chain a server presented (leaf first, as sent); [] when all is right.
+
+    ``known_roots``: the CA certificates CertDesk knows (its own, the system's); only the
+    self-signed ones end a chain. ``chain_read=False``: only the leaf could be read, so the
+    chain is not judged (a warning says so).
+    """
     if not presented:
         return [
             unreachable_finding(
@@ -94,7 +100,26 @@ def check_presented_chain(
             )
         ]
     leaf = presented[0]
-    findings = [*_leaf_findings(target, leaf), *_chain_findings(target, presented, known_roots)]
+    findings = _leaf_findings(target, leaf)
+    if chain_read:
+        findings.extend(_chain_findings(target, presented, known_roots))
+    else:
+        findings.append(
+            warning(
+                "R1.3",
+                target.where,
+                _(
+                    "Only the certificate of %(where)s could be read, not the intermediates "
+                    "it sends after it: the chain was not checked."
+                )
+                % {"where": target.where},
+                _(
+                    "Check the chain by hand: openssl s_client -showcerts -servername "
+                    "%(name)s -connect HOST:PORT"
+                )
+                % {"name": target.server_name},
+            )
+        )
     findings.extend(_name_findings(target, leaf))
     findings.extend(_date_findings(target, leaf, now))
     return findings
