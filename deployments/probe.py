@@ -35,6 +35,8 @@ from django.utils.translation import gettext as _
 from . import rules
 from .chains import known_cas
 from .models import CertificatePlan, Component, Deployment, ProbeResult
+from .rules.checks.probe import fingerprint
+from .rules.plan import presents
 from .selectors import planned_from_row
 from .services import DeploymentError
 
@@ -72,7 +74,7 @@ def _serving_row(component: Component) -> CertificatePlan | None:
         .prefetch_related("components__server")
         .order_by("position", "basename")
     )
-    return next((row for row in rows if rules.plan.presents(planned_from_row(row))), None)
+    return next((row for row in rows if presents(planned_from_row(row))), None)
 
 
 def probe_target(*, component: Component) -> rules.ProbeTarget:
@@ -202,7 +204,7 @@ def component_probe(
             chain_read=whole_chain,
         )
         if presented:
-            result.fingerprint_sha256 = rules.checks.probe.fingerprint(presented[0])
+            result.fingerprint_sha256 = fingerprint(presented[0])
         result.chain_pem = "".join(
             c.public_bytes(serialization.Encoding.PEM).decode() for c in presented
         )
