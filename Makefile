@@ -74,7 +74,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n > 8 ? 8 : 
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SECRET_KEY=mypy CERTDESK_KEY_ENCRYPTION_KEY=mypy-only-not-a-secret DEBUG=true $(BIN)/mypy certauthority/pki deployments/rules certauthority/services certauthority/keystore.py certauthority/selectors.py deployments/services.py deployments/selectors.py deployments/documents.py deployments/mapping.py core api expiry
+	SECRET_KEY=mypy CERTDESK_KEY_ENCRYPTION_KEY=mypy-only-not-a-secret DEBUG=true $(BIN)/mypy certauthority/pki deployments/rules certauthority/services certauthority/keystore.py certauthority/selectors.py deployments/services.py deployments/selectors.py deployments/probe.py deployments/documents.py deployments/mapping.py core api expiry
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 lint: install-dev

@@ -205,6 +205,8 @@ class FindingSerializer(serializers.Serializer):
     component = serializers.CharField()
     problem = serializers.CharField()
     fix = serializers.CharField()
+    # When the TLS probe saw it (issue 12); null for findings on the plan and stored certs.
+    seen_at = serializers.DateTimeField(allow_null=True, read_only=True)
 
 
 class TrustLinkSerializer(serializers.Serializer):

@@ -238,15 +238,19 @@ COMPONENT_FIELDS = (
     "load_balancer",
     "edge_port",
     "database_role",
+    "probe_port",
 )
+# Issue 12: any component may be probed on a TLS port (empty: not probed).
+PROBE_FIELDS = ("probe_port",)
 POINTS_AT_FIELD = "load_balancer"  # the model's field for a recipe's ``points_at`` (R4.5)
 NEW = "new"  # the choice "create it in this same submission" of a points-at select
 
 
 def component_fields(recipe: rules.Recipe) -> tuple[str, ...]:
     """The fields of one kind's form, in order: its names, its tag when the MMP names it by
-    one (``tagged``, R4.5), then the settings its recipe lists. Data, not kind branches."""
-    return (*NAME_FIELDS, *(("tag",) if recipe.tagged else ()), *recipe.settings)
+    one (``tagged``, R4.5), the settings its recipe lists, then the TLS probe port every kind
+    may have. Data, not kind branches."""
+    return (*NAME_FIELDS, *(("tag",) if recipe.tagged else ()), *recipe.settings, *PROBE_FIELDS)
 
 
 def _kind_label(kind: str) -> str:

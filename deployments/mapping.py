@@ -198,6 +198,8 @@ COMPONENT: tuple[Field, ...] = (
     Field("load_balancer", "load_balancer", "load_balancer", relation="tag"),
     Field("port", "edge_port", "edge_port", None),
     Field("database_role", "database_role", "database_role", _database_role_default),  # R4.8
+    # Issue 12: where the TLS probe connects; the rules never read it (no spec attribute).
+    Field("probe_port", "probe_port", None, None),
 )
 
 

@@ -16,7 +16,7 @@ from certauthority.models import PROFILE_LABELS
 from certauthority.pki.errors import PKIError
 
 from . import documents, mapping, rules
-from .models import CertificatePlan, Component, Deployment, IssueJob, Server
+from .models import CertificatePlan, Component, Deployment, IssueJob, ProbeResult, Server
 from .rules.recipe import always
 
 
@@ -135,9 +135,10 @@ def deployment_certificate_facts(*, deployment: Deployment) -> dict[str, rules.C
 def deployment_findings(
     *, deployment: Deployment, now: dt.datetime | None = None
 ) -> list[rules.Finding]:
-    """Chapter 5 diagnoses over the stored plan and the certificates actually issued."""
+    """Chapter 5 diagnoses over the stored plan and the certificates actually issued, then
+    what the TLS probe last saw on each probed component (issue 12)."""
     spec = deployment_spec(deployment=deployment)
-    return rules.check_deployment(
+    findings = rules.check_deployment(
         spec,
         deployment_plan(deployment=deployment),
         certificates=deployment_certificate_facts(deployment=deployment),
@@ -145,6 +146,56 @@ def deployment_findings(
         internal_ca_chosen=deployment.internal_ca_id is not None,
         now=now,
     )
+    return findings + deployment_probe_findings(deployment=deployment)
+
+
+def newest_probe_results(*, deployment: Deployment) -> list[ProbeResult]:
+    """The newest TLS probe result of each component that still has a probe port, in the
+    order of the deployment's servers and components."""
+    results = (
+        ProbeResult.objects.filter(
+            component__deployment=deployment, component__probe_port__isnull=False
+        )
+        .select_related("component__server")
+        .order_by("-seen_at", "-id")
+    )
+    newest: dict[int, ProbeResult] = {}
+    for result in results:  # at most KEEP_RESULTS per component (deployments/probe.py)
+        newest.setdefault(result.component_id, result)
+    return sorted(
+        newest.values(),
+        key=lambda r: (
+            r.component.server.position,
+            r.component.server.name,
+            r.component.position,
+            r.component_id,
+        ),
+    )
+
+
+def probe_result_findings(result: ProbeResult) -> list[rules.Finding]:
+    """A stored probe result's findings as the rules' ``Finding``, with when they were seen."""
+    return [
+        rules.Finding(
+            severity=str(f.get("severity", rules.Severity.ERROR)),
+            rule=str(f.get("rule", "")),
+            component=result.component.ref,
+            problem=str(f.get("problem", "")),
+            fix=str(f.get("fix", "")),
+            seen_at=result.seen_at,
+        )
+        for f in result.findings
+        if isinstance(f, dict)
+    ]
+
+
+def deployment_probe_findings(*, deployment: Deployment) -> list[rules.Finding]:
+    """What the TLS probe last saw, per probed component (none before the first probe)."""
+    return [
+        finding
+        for result in newest_probe_results(deployment=deployment)
+        for finding in probe_result_findings(result)
+    ]
 
 
 @dataclass(frozen=True)

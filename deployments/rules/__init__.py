@@ -12,6 +12,7 @@ Main entry points:
 - ``install_script(spec, plan, server)`` SFTP files, pki checks and MMP commands (R4)
 - ``obtain_commands(spec, planned)``    pki csr / OpenSSL / AD CS lines for outside CAs (R3)
 - ``check_deployment(...)``             the chapter 5 diagnoses, on the plan and real certs
+- ``check_presented_chain(...)``        what a TLS endpoint presents, against the plan (issue 12)
 
 What CertDesk knows about one component kind is its **recipe** (``recipe.Recipe``): placement,
 signer, CN/SAN, keys, trust, install steps and checks, each citing its SPEC rule. The recipes of
@@ -58,11 +59,13 @@ from .catalogue import (
 )
 from .checks import (
     CheckContext,
+    ProbeTarget,
     check_callbridge_trust,
     check_database_cluster,
     check_deployment,
     check_expired,
     check_lync,
+    check_presented_chain,
     check_recorder_streamer_placement,
     check_san_contains_cn,
     check_self_signed_and_public,
@@ -73,6 +76,7 @@ from .checks import (
     check_xmpp_names,
     client_auth_finding,
     has_errors,
+    unreachable_finding,
 )
 from .facts import certificate_facts
 from .lifetimes import INTERNAL_TLS_DAYS, default_validity_days, public_tls_max_days
@@ -133,6 +137,7 @@ __all__ = [
     "KnowledgePack",
     "Names",
     "PlannedCertificate",
+    "ProbeTarget",
     "Purpose",
     "Reason",
     "Recipe",
@@ -155,6 +160,7 @@ __all__ = [
     "check_deployment",
     "check_expired",
     "check_lync",
+    "check_presented_chain",
     "check_recorder_streamer_placement",
     "check_san_contains_cn",
     "check_self_signed_and_public",
@@ -188,6 +194,7 @@ __all__ = [
     "signer_for",
     "trust_relationships",
     "unique",
+    "unreachable_finding",
     "unregister_pack",
     "validate_topology",
 ]

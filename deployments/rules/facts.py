@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certauthority.pki import extensions
@@ -44,4 +44,5 @@ def certificate_facts(pem: str | bytes) -> CertificateFacts:
         not_after=cert.not_valid_after_utc,
         public_key_sha256=hashlib.sha256(spki).hexdigest(),
         pem=data.decode(),
+        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )

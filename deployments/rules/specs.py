@@ -155,6 +155,8 @@ class Finding:
     component: str  # a component ref, a plan basename or a server name
     problem: str
     fix: str
+    # When the TLS probe saw it (issue 12); None for findings on the plan and stored certs.
+    seen_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ class CertificateFacts:
     # The issuer (RFC 4514) at which the chain CertDesk delivers stops short of a root it
     # knows; "" when complete, declared a trusted root, or not looked at (checks/chains.py).
     chain_gap: str = ""
+    # SHA-256 of the DER (hex): what the TLS probe compares with the presented leaf (R5.1).
+    fingerprint_sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@
     deployment attach NAME BASENAME FILE [--bundle FILE] [--issuer-is-trusted-root]
                                          the certificate a CA returned, with its chain
     deployment check NAME                findings; exit 1 when any is an error
+    deployment probe NAME [--timeout S]  connect to every component with a TLS probe port and
+                                         compare what it presents with the plan; exit 1 on an error
 
 Bad input exits 1 with one line per problem; nothing is saved when loading fails.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from certauthority.pki.errors import PKIError
 from certauthority.pki.files import read_input
 from core.management.base import CertDeskCommand
 
-from ... import documents, rules, selectors, services
+from ... import documents, probe, rules, selectors, services
 from ...models import Deployment
 
 
@@ -39,7 +42,7 @@ def _default_actor() -> str:
 
 
 class Command(CertDeskCommand):
-    help = "Meeting Server deployments: load, export, plan, issue, scripts, check."
+    help = "Meeting Server deployments: load, export, plan, issue, scripts, check, probe."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--actor", default=None, help="Name recorded in the audit log.")
@@ -73,6 +76,17 @@ class Command(CertDeskCommand):
         scripts.add_argument("--out", type=Path, default=Path("."))
         check = sub.add_parser("check", help="Print findings; exit 1 if any is an error.")
         check.add_argument("name")
+        probe_cmd = sub.add_parser(
+            "probe",
+            help="Probe the TLS ports of the components that have one; exit 1 on an error.",
+        )
+        probe_cmd.add_argument("name")
+        probe_cmd.add_argument(
+            "--timeout",
+            type=float,
+            default=probe.DEFAULT_TIMEOUT,
+            help=f"seconds to wait for each connection and handshake (default {probe.DEFAULT_TIMEOUT:g})",
+        )
         attach = sub.add_parser(
             "attach", help="Attach the certificate (and chain) a public CA or AD CS returned."
         )
@@ -245,11 +259,52 @@ class Command(CertDeskCommand):
         deployment = self._deployment(options["name"])
         findings = selectors.deployment_findings(deployment=deployment)
         for f in findings:
-            self.stdout.write(
-                f"{f.severity.upper()}\t{f.rule}\t{f.component}\t{f.problem}\t{f.fix}"
-            )
+            self.stdout.write(_finding_line(f))
         if not findings:
             self.stdout.write(f"{deployment.name}: no findings.")
         if rules.has_errors(findings):
             errors = sum(f.severity == rules.Severity.ERROR for f in findings)
             raise CommandError(f"{errors} error(s) in {deployment.name}.", returncode=1)
+
+    def do_probe(self, options) -> None:
+        deployment = self._deployment(options["name"])
+        results = probe.deployment_probe(deployment=deployment, timeout=options["timeout"])
+        if not results:
+            self.stdout.write(
+                _(
+                    "%(deployment)s: no component has a TLS probe port (set one in the "
+                    "component's form)."
+                )
+                % {"deployment": deployment.name}
+            )
+            return
+        errors = 0
+        for result in results:
+            findings = selectors.probe_result_findings(result)
+            for f in findings:
+                self.stdout.write(_finding_line(f))
+            errors += sum(f.severity == rules.Severity.ERROR for f in findings)
+            if not findings:
+                self.stdout.write(
+                    _("OK\t%(component)s\t%(host)s:%(port)s presents the planned certificate.")
+                    % {
+                        "component": result.component.ref,
+                        "host": result.host,
+                        "port": result.port,
+                    }
+                )
+        if errors:
+            raise CommandError(
+                _("%(count)d error(s) in the TLS probe of %(deployment)s.")
+                % {"count": errors, "deployment": deployment.name},
+                returncode=1,
+            )
+
+
+def _finding_line(f: rules.Finding) -> str:
+    """One finding per line, tab-separated; the TLS probe's end with when they were seen."""
+    line = f"{f.severity.upper()}\t{f.rule}\t{f.component}\t{f.problem}\t{f.fix}"
+    if f.seen_at is not None:
+        when = f.seen_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+        line += "\t" + _("seen %(when)s UTC") % {"when": when}
+    return line

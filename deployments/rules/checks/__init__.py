@@ -25,6 +25,7 @@ from .names import (
 )
 from .peers import check_callbridge_trust, check_expired, check_trunk_lb_sharing
 from .placement import check_recorder_streamer_placement
+from .probe import ProbeTarget, check_presented_chain, unreachable_finding
 from .signers import (
     check_database_cluster,
     check_internal_ca_chosen,
@@ -78,6 +79,7 @@ __all__ = [
     "Iterable",
     "Mapping",
     "PlannedCertificate",
+    "ProbeTarget",
     "Sequence",
     "Severity",
     "TrustLink",
@@ -89,6 +91,7 @@ __all__ = [
     "check_expired",
     "check_internal_ca_chosen",
     "check_lync",
+    "check_presented_chain",
     "check_recorder_streamer_placement",
     "check_san_contains_cn",
     "check_self_signed_and_public",
@@ -102,5 +105,6 @@ __all__ = [
     "pack_of",
     "required_certificates",
     "trust_relationships",
+    "unreachable_finding",
     "validate_topology",
 ]

@@ -21,7 +21,7 @@ from ..specs import Finding
 from .context import CheckContext, error
 
 
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     if cert.issuer != issuer.subject:
         return False
     try:
@@ -47,11 +47,11 @@ def chain_gap(
     current = leaf
     seen = {leaf.fingerprint(_sha256())}
     while True:
-        if current.issuer == current.subject and _issued_by(current, current):
+        if current.issuer == current.subject and issued_by(current, current):
             return None
-        if any(_issued_by(current, ca) for ca in known):
+        if any(issued_by(current, ca) for ca in known):
             return None
-        parent = next((c for c in pool if _issued_by(current, c)), None)
+        parent = next((c for c in pool if issued_by(current, c)), None)
         if parent is None:
             return current.issuer
         mark = parent.fingerprint(_sha256())
