@@ -87,7 +87,7 @@ class Field:
         return self.default(item) if callable(self.default) else self.default
 
 
-def _list_field(doc: str, model: str, spec: str) -> Field:
+def _list_field(doc: str, model: str, spec: str | None) -> Field:
     """A list in the document and the model (JSONField), a tuple in the frozen spec."""
     return Field(doc, model, spec, (), to_model=_as_list, to_spec=_as_tuple, to_doc=list)
 
@@ -133,6 +133,8 @@ DEPLOYMENT: tuple[Field, ...] = (
     Field("ST", "state", None, group="subject"),
     Field("C", "country", None, group="subject", to_model=_country, to_spec=_country),
     Field("emailAddress", "email", None, group="subject"),
+    # Issue 12: who is told when a certificate nears its end; the rules never read it.
+    _list_field("contacts", "contacts", None),
     *(
         Field(
             name,

@@ -53,7 +53,7 @@ class ExpiryFilterForm(forms.Form):
         required=False,
         empty_label=_("Any component"),
     )
-    ca = forms.ModelChoiceField(
+    ca: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("CA"),
         queryset=CertificateAuthority.objects.order_by("name"),
         required=False,

@@ -21,7 +21,7 @@ MODES = {"same": False, "new": True}
 @permission_required("certauthority.sign_certificate", raise_exception=True)
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign the same CSR again (``mode=same``) or make a new key and CSR (``mode=new``)."""
-    certificate = get_object_or_404(
+    certificate: Certificate = get_object_or_404(
         Certificate.objects.select_related("issuer_ca", "signing_request"), pk=pk
     )
     mode = request.POST.get("mode", "")

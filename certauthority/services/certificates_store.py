@@ -95,7 +95,7 @@ def certificate_row(
     return row
 
 
-def certificates_mark_replaced(rows: list[Certificate], *, model: type | None = None) -> int:
+def certificates_mark_replaced(rows: list[Certificate], *, model: Any = None) -> int:
     """Mark what the new ``rows`` replace: for each CN, from the same issuer, every stored
     certificate that ends sooner (a renewal, issue 12); a new row that ends sooner than one
     already stored is itself marked. A certificate without a CN replaces nothing.
