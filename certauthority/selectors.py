@@ -8,10 +8,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, Certificate, CertificateAuthority
+from .models import AuditEvent, Certificate, CertificateAuthority, CertificateSource
+from .pki.lint import LintFinding
 from .pki.sign import normalise_serial
 
 # Parsed certificates by SHA-256 fingerprint: a certificate never changes, so entries never
@@ -270,3 +272,15 @@ def _utc_midnight(day: dt.date, zone: dt.tzinfo, *, days_later: int = 0) -> dt.d
     except OverflowError:
         edge = dt.datetime.min if day.year == dt.MINYEAR else dt.datetime.max
         return edge.replace(tzinfo=dt.UTC)
+
+
+def certificate_lint(*, certificate: Certificate) -> list[LintFinding]:
+    """pkilint's findings (issue 14): RFC 5280 always; the CA/Browser Forum's TLS rules only
+    for a certificate from a public CA, the only ones those rules bind."""
+    from .pki.lint import LintError, lint_certificate
+
+    der = certificate_x509(certificate=certificate).public_bytes(serialization.Encoding.DER)
+    try:
+        return lint_certificate(der, public=certificate.source == CertificateSource.PUBLIC)
+    except LintError as exc:
+        return [LintFinding("ERROR", "certdesk.undecodable", "", "RFC 5280", str(exc))]

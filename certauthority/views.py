@@ -270,6 +270,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chain": [describe_certificate(c, now) for c in chain],
         "uses": _certificate_uses(certificate),
         "can_download_key": certificate.key_id is not None and certificate.key.has_private_key,
+        "lint": selectors.certificate_lint(certificate=certificate),
     }
     return render(request, "certauthority/certificate_detail.html", context)
 

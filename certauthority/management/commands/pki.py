@@ -147,6 +147,17 @@ class Command(CertDeskCommand):
                 p.add_argument("--days", type=int, default=DEFAULT_DAYS)
 
         p = verbs.add_parser(
+            "lint",
+            help=_("check certificates and CRLs against RFC 5280 with pkilint (exit 1: an error)"),
+        )
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument(
+            "--public",
+            action="store_true",
+            help=_("also the CA/Browser Forum's rules, for certificates from a public CA"),
+        )
+
+        p = verbs.add_parser(
             "pkcs12-to-ssh",
             help=_("replace USER.pub holding a PKCS#12 file with its plain SSH public key"),
         )
@@ -285,6 +296,22 @@ class Command(CertDeskCommand):
             check_csr(found.csr)  # a damaged or weak CSR is a failed check (SPEC R3.2)
         for line in describe_detected(found, self._now()):
             self._say(line)
+
+    def verb_lint(self, directory: Path, options: dict[str, Any]) -> None:
+        from certauthority.pki.lint import lint_material
+
+        errors = 0
+        for name in options["files"]:
+            for item in lint_material(self._read(directory, name), name, public=options["public"]):
+                if not item.findings:
+                    self._say(
+                        _("%(name)s: %(label)s: no finding") % {"name": name, "label": item.label}
+                    )
+                for finding in item.findings:
+                    self._say(f"{name}: {item.label}: {finding}")
+                    errors += finding.is_error
+        if errors:
+            raise Failure(_("%(count)d lint errors: see above.") % {"count": errors})
 
     def verb_match(self, directory: Path, options: dict[str, Any]) -> None:
         key = self._load_key(directory, options["key"])
