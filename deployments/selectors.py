@@ -11,6 +11,7 @@ from typing import Any
 
 from cryptography import x509
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from certauthority.models import PROFILE_LABELS
 from certauthority.pki.errors import PKIError
@@ -146,7 +147,38 @@ def deployment_findings(
         internal_ca_chosen=deployment.internal_ca_id is not None,
         now=now,
     )
-    return findings + deployment_probe_findings(deployment=deployment)
+    return (
+        findings
+        + deployment_lint_findings(deployment=deployment)
+        + deployment_probe_findings(deployment=deployment)
+    )
+
+
+def deployment_lint_findings(*, deployment: Deployment) -> list[rules.Finding]:
+    """pkilint's errors and warnings on each certificate the plan holds (issue 14); the
+    notices stay on the certificate's page."""
+    from certauthority.selectors import certificate_lint
+
+    found = []
+    for row in plan_rows(deployment=deployment):
+        if row.certificate is None:
+            continue
+        for lint in certificate_lint(certificate=row.certificate):
+            if lint.severity not in ("FATAL", "ERROR", "WARNING"):
+                continue
+            problem = _("%(basename)s.crt breaks a rule of %(standard)s: %(code)s%(message)s.") % {
+                "basename": row.basename,
+                "standard": lint.standard,
+                "code": lint.code,
+                "message": f" ({lint.message})" if lint.message else "",
+            }
+            fix = _(
+                "Reissue it (the dashboard's renewal), or ask its CA for one without this "
+                "defect; the certificate's page lists every lint finding."
+            )
+            make = rules.Severity.ERROR if lint.is_error else rules.Severity.WARNING
+            found.append(rules.Finding(make, lint.standard, row.basename, problem, fix))
+    return found
 
 
 def newest_probe_results(*, deployment: Deployment) -> list[ProbeResult]:

@@ -111,3 +111,23 @@ def test_pki_lint_says_no_finding_for_certdesk_s_own_and_exits_1_on_errors(issui
     assert "(CA/B Forum)" in public.out
     junk = pki(tmp_path, "lint", "junk.txt")
     assert junk.code == 1 and junk.err.strip() and "Traceback" not in junk.err
+
+
+def test_a_plan_entry_holding_a_broken_certificate_shows_it_in_the_deployment_s_findings(
+    load_example, internal_ca, client_as, viewer
+):
+    from deployments import selectors as dep_selectors
+    from deployments import services as dep_services
+
+    deployment = load_example("single-split", internal_ca=internal_ca.name)
+    dep_services.deployment_issue(deployment=deployment, actor="test")
+    assert dep_selectors.deployment_lint_findings(deployment=deployment) == []
+    row = deployment.certificate_plans.filter(certificate__isnull=False).order_by("pk").first()
+    pem = _broken_leaf().public_bytes(serialization.Encoding.PEM)
+    row.certificate = services.certificate_import(pem=pem, source="imported", key=None, actor=None)
+    row.save()
+    found = dep_selectors.deployment_lint_findings(deployment=deployment)
+    assert found and all(f.component == row.basename for f in found)
+    assert any(f.severity == "error" and f.rule == "RFC 5280" for f in found)
+    page = client_as(viewer).get(reverse("deployments:findings", args=[deployment.pk]))
+    assert f"{row.basename}.crt breaks a rule of RFC 5280" in page.content.decode()
