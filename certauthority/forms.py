@@ -227,12 +227,12 @@ class KeyDownloadForm(forms.Form):
         return data
 
 
-class CertificateFilterForm(forms.Form):
-    # Bounded: SQLite refuses LIKE patterns above 50,000 bytes (a 500, not a "no match").
-    q = forms.CharField(label=_("CN, SAN or serial"), required=False, max_length=255)
+class IssuerSourceFilter(forms.Form):
+    """The CA and source filters the certificate list, the API and the dashboard share."""
+
     ca = forms.ModelChoiceField(
         label=_("CA"),
-        queryset=CertificateAuthority.objects.all(),
+        queryset=CertificateAuthority.objects.order_by("name"),
         required=False,
         empty_label=_("Any CA"),
         to_field_name="slug",
@@ -242,6 +242,12 @@ class CertificateFilterForm(forms.Form):
         choices=[("", _("Any source")), *CertificateSource.choices],
         required=False,
     )
+
+
+class CertificateFilterForm(IssuerSourceFilter):
+    field_order = ["q", "ca", "source", "status", "expires_before"]
+    # Bounded: SQLite refuses LIKE patterns above 50,000 bytes (a 500, not a "no match").
+    q = forms.CharField(label=_("CN, SAN or serial"), required=False, max_length=255)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     expires_before = forms.DateField(
         label=_("Expires before"),

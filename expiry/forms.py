@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certauthority.models import CertificateAuthority, CertificateSource
+from certauthority.forms import IssuerSourceFilter
 from deployments.models import Component, Deployment, Server
 
 from .selectors import ExpiryFilter
@@ -32,7 +32,9 @@ class ComponentChoiceField(forms.ModelChoiceField):
         )
 
 
-class ExpiryFilterForm(forms.Form):
+class ExpiryFilterForm(IssuerSourceFilter):
+    field_order = ["deployment", "server", "component", "ca", "source", "band"]
+
     deployment = forms.ModelChoiceField(
         label=_("Deployment"),
         queryset=Deployment.objects.order_by("name"),
@@ -52,18 +54,6 @@ class ExpiryFilterForm(forms.Form):
         ),
         required=False,
         empty_label=_("Any component"),
-    )
-    ca: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("CA"),
-        queryset=CertificateAuthority.objects.order_by("name"),
-        required=False,
-        empty_label=_("Any CA"),
-        to_field_name="slug",
-    )
-    source = forms.ChoiceField(
-        label=_("Source"),
-        choices=[("", _("Any source")), *CertificateSource.choices],
-        required=False,
     )
     band = forms.ChoiceField(label=_("Expires"), choices=BAND_CHOICES, required=False)
 
