@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certauthority import selectors as ca_selectors
 from certauthority import services as ca_services
 from certauthority.models import AuditAction, Certificate, CertificateAuthority, CertificateSource
 from certauthority.pki.bundle import format_bundle, split_chain, trust_bundle
@@ -768,6 +769,12 @@ def plan_attach_certificate(
     spec = selectors.deployment_spec(deployment=plan.deployment)
     problem = rules.client_auth_finding(spec, selectors.planned_from_row(plan), facts)
     warnings = [f"{problem.problem} {problem.fix}"] if problem is not None else []
+    # Issue 14: what pkilint finds in it is said before it is installed (and stays a finding).
+    warnings += [
+        _("Lint: %(finding)s") % {"finding": finding}
+        for finding in ca_selectors.certificate_lint(certificate=certificate)
+        if finding.severity in ("FATAL", "ERROR", "WARNING")
+    ]
     return AttachResult(plan=plan, warnings=warnings)
 
 

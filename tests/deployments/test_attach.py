@@ -231,3 +231,18 @@ def test_a_bad_upload_on_the_plan_page_says_what_is_wrong_and_saves_nothing(
     assert Certificate.objects.count() == before
     plan.refresh_from_db()
     assert plan.certificate is None
+
+
+def test_attaching_says_what_pkilint_finds_before_the_certificate_is_installed(issued, public_ca):
+    """Issue 14: this test CA's leaves lack what the CA/B Forum asks of a public CA (e.g.
+    certificatePolicies), which the admin hears at attach time, and again in the findings."""
+    plan = _webbridge(issued)
+    leaf = public_ca.sign(plan.signing_request.pem)
+    result = services.plan_attach_certificate(
+        plan=plan, data=pem(leaf, public_ca.inter, public_ca.root), actor="test"
+    )
+    lint = [w for w in result.warnings if w.startswith("Lint: ")]
+    assert lint and any("(CA/B Forum)" in w for w in lint)
+    from deployments.selectors import deployment_lint_findings
+
+    assert {f.component for f in deployment_lint_findings(deployment=issued)} == {"webbridge"}
