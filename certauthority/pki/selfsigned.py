@@ -74,6 +74,11 @@ def build_self_signed(
             critical=False,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        # RFC 5280 4.2.1.1 excuses only self-signed CA certificates from the AKI; this is a
+        # leaf, so it names its own key as the issuer's (pkilint flagged it, issue 14).
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
     )
     if alt_names:
         builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)

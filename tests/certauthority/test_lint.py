@@ -131,3 +131,17 @@ def test_a_plan_entry_holding_a_broken_certificate_shows_it_in_the_deployment_s_
     assert any(f.severity == "error" and f.rule == "RFC 5280" for f in found)
     page = client_as(viewer).get(reverse("deployments:findings", args=[deployment.pk]))
     assert f"{row.basename}.crt breaks a rule of RFC 5280" in page.content.decode()
+
+
+@pytest.mark.parametrize("key_type", ["ec", "rsa"])
+def test_a_self_signed_lab_certificate_lints_clean(key_type, rsa2048_key):
+    """R6.1's lab certificates are leaves: RFC 5280 wants their AKI (pkilint found it missing)."""
+    from certauthority.pki.csr import CsrRequest
+    from certauthority.pki.names import classify_names
+    from certauthority.pki.selfsigned import build_self_signed
+
+    key = rsa2048_key if key_type == "rsa" else ec.generate_private_key(ec.SECP256R1())
+    request = CsrRequest(
+        attributes={"cn": "lab.example.com"}, alt_names=classify_names(["lab.example.com"])
+    )
+    assert lint_certificate(_der(build_self_signed(key, request, days=365))) == []
