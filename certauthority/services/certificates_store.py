@@ -106,7 +106,7 @@ def certificates_mark_replaced(rows: list[Certificate], *, model: Any = None) ->
     """
     from django.utils import timezone
 
-    manager = (model or Certificate)._default_manager
+    manager: Any = (model or Certificate)._default_manager
     names = {row.common_name for row in rows if row.common_name}
     if not names:
         return 0
